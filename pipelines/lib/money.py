@@ -1,0 +1,62 @@
+"""Exact money helpers. Money is `decimal.Decimal` in Python and DECIMAL in DuckDB, never float.
+
+DuckDB turns DECIMAL / DECIMAL into DOUBLE, so SQL never divides money: it multiplies by an exact
+decimal literal (tokens * 0.000001) or divides in Python with Decimal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+CENT = Decimal("0.01")
+# DuckDB types used for money everywhere.
+UNIT_PRICE_SQL = "DECIMAL(38,12)"  # price per PricingUnit, e.g. USD per 1000000 Tokens
+COST_SQL = "DECIMAL(38,18)"  # exact cost before rounding
+
+
+def to_decimal(value: object) -> Decimal:
+    """Parse a money value without passing through binary floats."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        # Vendors send JSON numbers; their shortest repr is the decimal they meant.
+        return Decimal(repr(value))
+    return Decimal(str(value).strip())
+
+
+def round_cents(value: Decimal, quantum: Decimal = CENT) -> Decimal:
+    """Round to cents (banker's rounding, as ledgers do)."""
+    return value.quantize(quantum, rounding=ROUND_HALF_EVEN)
+
+
+def largest_remainder(
+    total: Decimal, weights: Sequence[Decimal], quantum: Decimal = CENT
+) -> list[Decimal]:
+    """Split `total` (already a multiple of `quantum`) in proportion to `weights`.
+
+    The parts are multiples of `quantum` and sum exactly to `total`. Ties go to the earlier
+    index, so the result is deterministic for a given order. With all-zero weights the total is
+    split evenly. Negative totals (credits) are split the same way on their absolute value.
+    """
+    if not weights:
+        raise ValueError("largest_remainder needs at least one weight")
+    if total != total.quantize(quantum):
+        raise ValueError(f"total {total} is not a multiple of {quantum}")
+    if any(w < 0 for w in weights):
+        raise ValueError("weights must be non-negative")
+    sign = -1 if total < 0 else 1
+    units = int((abs(total) / quantum).to_integral_value())
+    weight_sum = sum(weights, Decimal(0))
+    if weight_sum == 0:
+        weights = [Decimal(1)] * len(weights)
+        weight_sum = Decimal(len(weights))
+    with localcontext() as ctx:
+        ctx.prec = 80  # weights carry 18 decimals; keep every digit of the shares
+        exact = [Decimal(units) * w / weight_sum for w in weights]
+    floors = [int(e) for e in exact]
+    left = units - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [sign * quantum * f for f in floors]

@@ -1,0 +1,1 @@
+"""Pandera models: one per published table."""
