@@ -1,0 +1,68 @@
+"""`costline`: run the pipeline, validate FOCUS files, generate sample data."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+from pipelines.settings import DEFAULT_OUTPUT, SAMPLE_INPUT
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day like 2026-09-01") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="costline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the whole pipeline in-process for a range of days")
+    run.add_argument("--input", type=Path, default=SAMPLE_INPUT, help="input folder")
+    run.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="output folder")
+    run.add_argument("--from", dest="start", type=_day, help="first day (UTC), inclusive")
+    run.add_argument("--to", dest="end", type=_day, help="last day (UTC), inclusive")
+
+    validate = sub.add_parser("validate", help="check a FOCUS 1.2 CSV or Parquet file")
+    validate.add_argument("file", type=Path)
+    validate.add_argument("--invoice-totals", type=Path, help="JSON {InvoiceId: total}")
+    validate.add_argument("--max-violations", type=int, default=200)
+
+    generate = sub.add_parser("generate", help="write the deterministic sample data set")
+    generate.add_argument("--out", type=Path, default=SAMPLE_INPUT)
+    generate.add_argument("--start", type=_day, default=date(2026, 9, 1))
+    generate.add_argument("--end", type=_day, default=date(2026, 11, 1), help="exclusive")
+    generate.add_argument("--seed", type=int, default=7)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `costline` command."""
+    args = build_parser().parse_args(argv)
+    if args.command == "run":
+        from pipelines.run import run_pipeline
+
+        return run_pipeline(args.input, args.output, args.start, args.end)
+    if args.command == "validate":
+        from pipelines.lib.focus.validate import main as validate_main
+
+        extra = ["--invoice-totals", str(args.invoice_totals)] if args.invoice_totals else []
+        return validate_main([str(args.file), *extra, "--max-violations", str(args.max_violations)])
+    if args.command == "generate":
+        from pipelines.lib.sample import generate
+
+        summary = generate(args.out, args.start, args.end, seed=args.seed)
+        print(summary)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Exports for analysts (Hive-partitioned Parquet) and the published warehouse for readers."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.resources import CostlineResource, window
+from pipelines.lib.progress import report
+from pipelines.lib.publish import export_partitioned, publish_warehouse
+
+# Everything the published warehouse must contain; publishing waits for all of them.
+PUBLISH_AFTER = ["cost_lines_export", "focus_export"]
+
+
+@dg.asset(
+    group_name="exports",
+    deps=["fct_cost_lines"],
+    partitions_def=daily_partitions,
+    backfill_policy=single_run,
+    kinds={"parquet"},
+    pool="duckdb",
+)
+def cost_lines_export(context: dg.AssetExecutionContext, costline: CostlineResource):
+    """`<output>/cost_lines/request_date=YYYY-MM-DD/part-0.parquet`, one row per request."""
+    start, end = window(context)
+    target = costline.output_path / "cost_lines"
+    with costline.connect() as con:
+        rows = export_partitioned(
+            con,
+            "select * from fct_cost_lines where request_date >= $s and request_date < $e "
+            "order by request_date, tenant_id, timestamp_utc, request_id",
+            target,
+            "request_date",
+            start,
+            end,
+        )
+    report(f"wrote {rows:,} cost lines to {target}")
+    return dg.MaterializeResult(metadata={"rows": rows, "path": str(target)})
+
+
+@dg.asset(
+    group_name="exports",
+    deps=PUBLISH_AFTER,
+    partitions_def=daily_partitions,
+    backfill_policy=single_run,
+    kinds={"duckdb"},
+    pool="duckdb",
+)
+def warehouse_publish(context: dg.AssetExecutionContext, costline: CostlineResource):
+    """Swap the finished warehouse into `<output>/warehouse.duckdb` in one atomic rename."""
+    size = publish_warehouse(costline.work_db_path, costline.published_db_path)
+    report(f"published {costline.published_db_path} ({size / 1e6:.1f} MB)")
+    return dg.MaterializeResult(
+        metadata={"path": str(costline.published_db_path), "bytes": size}
+    )

@@ -1,0 +1,81 @@
+"""The one resource every asset uses: where the input is and the warehouse being built."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.lib import warehouse
+from pipelines.settings import Settings
+
+
+class CostlineResource(dg.ConfigurableResource):
+    """Paths and thresholds. Assets build `<output>/.work/warehouse.duckdb`; the publish step
+    swaps a finished copy into `<output>/warehouse.duckdb`, which readers may hold open."""
+
+    input_dir: str
+    output_dir: str
+    max_unpriced_token_share: str = "0.01"
+
+    @property
+    def input_path(self) -> Path:
+        """The input folder."""
+        return Path(self.input_dir)
+
+    @property
+    def output_path(self) -> Path:
+        """The output folder."""
+        return Path(self.output_dir)
+
+    @property
+    def work_db_path(self) -> Path:
+        """The warehouse being built (only the pipeline opens it)."""
+        return self.output_path / ".work" / "warehouse.duckdb"
+
+    @property
+    def published_db_path(self) -> Path:
+        """The last good warehouse, for readers."""
+        return self.output_path / "warehouse.duckdb"
+
+    @property
+    def unpriced_threshold(self) -> Decimal:
+        """Largest share of tokens allowed to stay unpriced before the check fails."""
+        return Decimal(self.max_unpriced_token_share)
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the warehouse being built."""
+        with warehouse.connect(self.work_db_path, read_only=read_only) as con:
+            yield con
+
+
+def window(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> tuple[date, date]:
+    """The run's date window [start, end) from its partition or partition range."""
+    time_window = context.partition_time_window
+    start = time_window.start.date()
+    end = time_window.end.date()
+    if end <= start:
+        end = start + timedelta(days=1)
+    return start, end
+
+
+def default_resource() -> CostlineResource:
+    """The resource as configured by the environment (see pipelines.settings)."""
+    settings = Settings.from_env()
+    return CostlineResource(
+        input_dir=str(settings.input_dir),
+        output_dir=str(settings.output_dir),
+        max_unpriced_token_share=str(settings.max_unpriced_token_share),
+    )
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    """Declared once for every asset and check."""
+    return dg.Definitions(resources={"costline": default_resource()})
