@@ -1,53 +1,117 @@
-"""Turn every `sql/<layer>/<name>.sql` model into a Dagster asset named after its file."""
+"""Turn every `sql/<layer>/<name>.sql` model into a Dagster asset named after its file.
+
+After the model runs, the same step applies its documentation (`COMMENT ON` from the table's
+pandera model, see `schemas.registry`), validates the window against that model as a blocking
+check, and runs any extra checks registered for it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
 import dagster as dg
+import duckdb
 
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import warehouse
+from pipelines.lib.progress import report
+from schemas import registry
 
-# A check runs after its model: (con, start, end, costline) -> AssetCheckResult
+# A check runs after its model: (con, start, end, costline) -> AssetCheckResult (no check_name)
 SqlCheck = Callable[..., dg.AssetCheckResult]
+CheckList = Sequence[tuple[dg.AssetCheckSpec, SqlCheck]]
+
+# Tables written by Python assets, so SQL models that read them depend on the right asset.
+TABLE_PRODUCERS = {
+    "stg_requests": "stg_requests",
+    "quarantine_requests": "stg_requests",
+    "ingest_audit": "stg_requests",
+    "dim_prices": "dim_prices",
+    "dim_tenants": "dim_tenants",
+    "stg_feedback": "stg_feedback",
+    "dim_budgets": "dim_budgets",
+    "dim_features": "dim_features",
+    "dim_fx_rates": "dim_fx_rates",
+    "stg_invoice_lines": "stg_invoice_lines",
+}
+SCHEMA_CHECK = "matches_published_schema"
+
+
+def upstream_of(model: warehouse.SqlModel, models: dict[str, warehouse.SqlModel]) -> list[str]:
+    """Assets this model reads: other SQL models and the Python assets behind raw tables."""
+    deps = set(warehouse.model_dependencies(model, models))
+    deps |= {TABLE_PRODUCERS[t] for t in model.references if t in TABLE_PRODUCERS}
+    return sorted(deps)
+
+
+def _schema_check(
+    con: duckdb.DuckDBPyConnection, model: warehouse.SqlModel, start, end
+) -> dg.AssetCheckResult:
+    query = f"select * from {model.name}"
+    params: dict[str, object] = {}
+    if model.materialization == "partitioned":
+        query += f" where {model.partition_column} >= $s and {model.partition_column} < $e"
+        params = {"s": start, "e": end}
+    failure = registry.validate_frame(model.name, con.execute(query, params).pl())
+    return dg.AssetCheckResult(
+        check_name=SCHEMA_CHECK,
+        passed=failure is None,
+        metadata={"failure": failure or "none"},
+    )
+
 
 def build_sql_asset(
     model: warehouse.SqlModel,
-    upstream: Iterable[str],
-    checks: Sequence[tuple[dg.AssetCheckSpec, SqlCheck]] = (),
+    models: dict[str, warehouse.SqlModel] | None = None,
+    checks: CheckList = (),
+    extra_deps: Iterable[str] = (),
 ) -> dg.AssetsDefinition:
-    """One asset for one SQL model; declared checks run right after it, in the same step."""
+    """One asset for one SQL model, with its schema check and declared checks."""
+    models = models or warehouse.discover_models()
     check_fns = {spec.name: fn for spec, fn in checks}
+    specs = [spec for spec, _ in checks]
+    documented = registry.has_model(model.name)
+    if documented:
+        specs.append(
+            dg.AssetCheckSpec(
+                SCHEMA_CHECK,
+                asset=model.name,
+                blocking=True,
+                description=f"rows validate against schemas.{registry.module_of(model.name)}",
+            )
+        )
 
     @dg.asset(
         name=model.name,
         group_name=model.layer,
-        deps=sorted(set(upstream)),
+        deps=sorted(set(upstream_of(model, models)) | set(extra_deps)),
         partitions_def=daily_partitions,
         backfill_policy=single_run,
         kinds={"duckdb", "sql"},
         description=f"{model.description}\n\nGrain: {model.grain}. Source: sql/{model.layer}/"
         f"{model.path.name}",
-        check_specs=[spec for spec, _ in checks],
+        check_specs=specs,
         pool="duckdb",
     )
     def _asset(context: dg.AssetExecutionContext, costline: CostlineResource):
         start, end = window(context)
+        report(f"building {model.name}")
         with costline.connect() as con:
             rows = warehouse.run_model(con, model, start, end)
+            if documented:
+                registry.apply_comments(con, model.name)
+            preview = con.execute(f"select * from {model.name} limit 5").pl()
             yield dg.MaterializeResult(
                 metadata={
                     "rows_in_window" if model.materialization == "partitioned" else "rows": rows,
                     "window": f"{start} .. {end} (exclusive)",
                     "grain": model.grain,
-                    "preview": dg.MetadataValue.md(
-                        "```\n" + str(con.execute(f"select * from {model.name} limit 5").pl())
-                        + "\n```"
-                    ),
+                    "preview": dg.MetadataValue.md(f"```\n{preview}\n```"),
                 }
             )
+            if documented:
+                yield _schema_check(con, model, start, end)
             for name, fn in check_fns.items():
                 result = fn(con, start, end, costline)
                 yield dg.AssetCheckResult(
@@ -59,6 +123,7 @@ def build_sql_asset(
                 )
 
     return _asset
+
 
 def sql_model(name: str) -> warehouse.SqlModel:
     """The model of that name from sql/."""

@@ -70,7 +70,6 @@ def one_line_per_request(
 
 fct_cost_lines = build_sql_asset(
     sql_model("fct_cost_lines"),
-    upstream=["stg_requests", "dim_prices"],
     checks=[
         (dg.AssetCheckSpec(UNPRICED_SHARE, asset="fct_cost_lines", blocking=True,
                            description="unpriced share of tokens stays under the threshold"),

@@ -8,9 +8,10 @@ from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib.progress import report
 from pipelines.lib.publish import export_partitioned, publish_warehouse
+from pipelines.lib.warehouse import discover_models
 
-# Everything the published warehouse must contain; publishing waits for all of them.
-PUBLISH_AFTER = ["cost_lines_export", "focus_export"]
+# Everything the published warehouse must contain: every SQL model and every export.
+PUBLISH_AFTER = sorted(discover_models()) + ["cost_lines_export", "focus_export"]
 
 
 @dg.asset(
