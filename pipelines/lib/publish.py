@@ -74,3 +74,16 @@ def export_partitioned(
         day += timedelta(days=1)
     shutil.rmtree(staging_dir, ignore_errors=True)
     return int(row[0]) if row else 0
+
+
+def export_tables(con: duckdb.DuckDBPyConnection, names: list[str], target_dir: Path) -> dict:
+    """Each table to `<target_dir>/<name>.parquet`, each file swapped in atomically."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name in names:
+        tmp = target_dir / f".{name}.parquet.tmp-{os.getpid()}"
+        con.execute(f"copy (select * from {name}) to '{tmp}' (format parquet, compression zstd)")
+        os.replace(tmp, target_dir / f"{name}.parquet")
+        row = con.execute(f"select count(*) from {name}").fetchone()
+        written[name] = int(row[0]) if row else 0
+    return written

@@ -7,7 +7,7 @@ import dagster as dg
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib.progress import report
-from pipelines.lib.publish import export_partitioned, publish_warehouse
+from pipelines.lib.publish import export_partitioned, export_tables, publish_warehouse
 from pipelines.lib.warehouse import discover_models
 
 # Everything the published warehouse must contain: every SQL model and every export.
@@ -49,9 +49,18 @@ def cost_lines_export(context: dg.AssetExecutionContext, costline: CostlineResou
     pool="duckdb",
 )
 def warehouse_publish(context: dg.AssetExecutionContext, costline: CostlineResource):
-    """Swap the finished warehouse into `<output>/warehouse.duckdb` in one atomic rename."""
+    """Export every mart to `<output>/marts/<name>.parquet`, then swap the finished warehouse
+    into `<output>/warehouse.duckdb` in one atomic rename."""
+    marts = [name for name, m in discover_models().items() if m.layer == "marts"
+             and name not in ("fct_cost_lines", "fct_focus_cost_and_usage")]
+    with costline.connect() as con:
+        exported = export_tables(con, marts, costline.output_path / "marts")
     size = publish_warehouse(costline.work_db_path, costline.published_db_path)
     report(f"published {costline.published_db_path} ({size / 1e6:.1f} MB)")
     return dg.MaterializeResult(
-        metadata={"path": str(costline.published_db_path), "bytes": size}
+        metadata={
+            "path": str(costline.published_db_path),
+            "bytes": size,
+            "marts_exported": dg.MetadataValue.json(exported),
+        }
     )
