@@ -34,9 +34,10 @@ def test_publish_waits_for_every_model_and_export():
 
 
 def test_blocking_checks_guard_the_money_path():
+    graph = _graph()
     checks = {
-        (k.asset_key.to_user_string(), k.name): spec
-        for k, spec in ((s.key, s) for s in defs().resolve_all_asset_check_specs())
+        (k.asset_key.to_user_string(), k.name): graph.get_check_spec(k)
+        for k in graph.asset_check_keys
     }
     for key in [
         ("stg_requests", "rows_accounted_for"),

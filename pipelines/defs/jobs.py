@@ -2,14 +2,12 @@
 
 import dagster as dg
 
-from pipelines.defs.partitions import daily_partitions
 
 DAILY_JOB_NAME = "costline_daily"
 
 costline_daily = dg.define_asset_job(
     DAILY_JOB_NAME,
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     description="Ingest, price, build FOCUS and marts, export and publish for the given days.",
 )
 

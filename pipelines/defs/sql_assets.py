@@ -5,7 +5,6 @@ pandera model, see `schemas.registry`), validates the window against that model 
 check, and runs any extra checks registered for it.
 """
 
-from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
@@ -53,7 +52,7 @@ def _schema_check(
     if model.materialization == "partitioned":
         query += f" where {model.partition_column} >= $s and {model.partition_column} < $e"
         params = {"s": start, "e": end}
-    failure = registry.validate_frame(model.name, con.execute(query, params).pl())
+    failure = registry.validate_frame(model.name, warehouse.frame(con, query, params))
     return dg.AssetCheckResult(
         check_name=SCHEMA_CHECK,
         passed=failure is None,
@@ -101,7 +100,7 @@ def build_sql_asset(
             rows = warehouse.run_model(con, model, start, end)
             if documented:
                 registry.apply_comments(con, model.name)
-            preview = con.execute(f"select * from {model.name} limit 5").pl()
+            preview = warehouse.frame(con, f"select * from {model.name} limit 5")
             yield dg.MaterializeResult(
                 metadata={
                     "rows_in_window" if model.materialization == "partitioned" else "rows": rows,

@@ -19,8 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import polars as pl
 
 SQL_ROOT = Path(__file__).resolve().parents[2] / "sql"
 LAYERS = ("staging", "intermediate", "marts")
@@ -95,19 +97,32 @@ def model_dependencies(model: SqlModel, models: dict[str, SqlModel]) -> list[str
 
 
 def _params(sql: str, values: dict[str, object]) -> dict[str, object]:
-    wanted = set(_PARAM.findall(sql))
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    wanted = set(_PARAM.findall(code))
     missing = wanted - values.keys()
     if missing:
         raise KeyError(f"SQL needs parameters {sorted(missing)}")
     return {k: values[k] for k in wanted}
 
 
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: object = None) -> Any:
+    """The first value of the first row (the result is read to the end, so the connection is free
+    for the next query: DuckDB 2 refuses new work while an execute() result is unfinished)."""
+    rows = con.execute(query, params).fetchall()
+    return rows[0][0] if rows else None
+
+
+def frame(con: duckdb.DuckDBPyConnection, query: str, params: object = None) -> pl.DataFrame:
+    """A query's result as a polars DataFrame (decimals stay decimals)."""
+    con.complete()
+    return con.sql(query, params=params).pl()
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether a table or view of that name exists in the main schema."""
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_name = ?", [name]
-    ).fetchone()
-    return bool(row and row[0])
+    return bool(
+        scalar(con, "select count(*) from information_schema.tables where table_name = ?", [name])
+    )
 
 
 def run_model(
@@ -130,8 +145,7 @@ def run_model(
         return 0
     if model.materialization == "table":
         con.execute(f"create or replace table {name} as {body}", params)
-        row = con.execute(f"select count(*) from {name}").fetchone()
-        return int(row[0]) if row else 0
+        return int(scalar(con, f"select count(*) from {name}"))
     if start_date is None or end_date is None:
         raise ValueError(f"{name} is partitioned: give start_date and end_date")
     column = model.partition_column
@@ -144,15 +158,16 @@ def run_model(
             {"start_date": start_date, "end_date": end_date},
         )
         con.execute(f"insert into {name} by name {body}", params)
-        row = con.execute(
+        rows = scalar(
+            con,
             f"select count(*) from {name} where {column} >= $start_date and {column} < $end_date",
             {"start_date": start_date, "end_date": end_date},
-        ).fetchone()
+        )
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return int(row[0]) if row else 0
+    return int(rows)
 
 
 @contextmanager

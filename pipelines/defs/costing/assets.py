@@ -1,6 +1,5 @@
 """Cost lines: one exactly priced row per request."""
 
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal

@@ -1,6 +1,5 @@
 """Staging: request logs into stg_requests (with quarantine) and the tenant catalog."""
 
-from __future__ import annotations
 
 import dataclasses
 
@@ -8,7 +7,7 @@ import dagster as dg
 
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
-from pipelines.lib import catalog, staging
+from pipelines.lib import catalog, staging, warehouse
 from pipelines.lib.ingest import read_requests
 from pipelines.lib.progress import report
 from schemas.canonical_request import CanonicalRequest
@@ -42,16 +41,18 @@ def stg_requests(context: dg.AssetExecutionContext, costline: CostlineResource):
             con, result.requests, result.quarantine, result.rows_read,
             result.rows_outside_window, files, start, end,
         )
-        loaded = con.execute(
+        loaded = warehouse.frame(
+            con,
             "select * from stg_requests where request_date >= $s and request_date < $e",
             {"s": start, "e": end},
-        ).pl()
-        reasons = con.execute(
+        )
+        reasons = warehouse.frame(
+            con,
             """select reason, count(*) as n from quarantine_requests
                where (request_date >= $s and request_date < $e) or request_date is null
                group by all order by n desc limit 10""",
             {"s": start, "e": end},
-        ).pl()
+        )
     report(
         f"loaded {stats.rows_loaded:,} requests, quarantined {stats.rows_quarantined:,} "
         f"(read {stats.rows_read:,} from {stats.files} files)"

@@ -1,6 +1,5 @@
 """Prices: dated list prices (genai-prices) and negotiated prices (catalog/prices.csv)."""
 
-from __future__ import annotations
 
 import dagster as dg
 

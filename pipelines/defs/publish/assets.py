@@ -1,6 +1,5 @@
 """Exports for analysts (Hive-partitioned Parquet) and the published warehouse for readers."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,0 +1,1 @@
+"""Vendor invoices: staging, allocation to tenants and the monthly chargeback."""

@@ -1,0 +1,332 @@
+"""Invoices -> invoice lines -> allocation -> monthly chargeback files.
+
+Invoices are monthly, the job is daily: these assets share the daily partitions and work on the
+**months the run's window touches** (`months_of`), so they run in the one daily job (no second
+partitions definition in it). A month's final chargeback is requested by the sensor
+`invoice_files_sensor` when invoice files for it arrive (a run of the last day of that month with
+only the invoice assets selected).
+"""
+
+
+import os
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.resources import CostlineResource, window
+from pipelines.lib import warehouse
+from pipelines.lib.allocation import ALLOCATED_COLUMNS, USAGE_CELL_COLUMNS, FxRates, allocate
+from pipelines.lib.allocation.engine import invoice_check
+from pipelines.lib.catalog import read_csv_strings
+from pipelines.lib.chargeback import CHARGEBACK_COLUMNS, build_chargeback, export_month
+from pipelines.lib.chargeback.export import invoice_summary
+from pipelines.lib.invoices import INVOICE_LINE_COLUMNS, invoice_totals, read_invoices
+from pipelines.lib.invoices.lines import month_start, next_month
+from pipelines.lib.progress import report
+
+GROUP = "invoices"
+ALLOCATIONS_TABLE = "invoice_allocations"
+CHARGEBACK_TABLE = "chargeback_lines"
+ALLOCATED_EQUALS_INVOICE = "allocated_equals_invoice"
+RECONCILIATION_GAP = "reconciliation_gap"
+# Largest |billed usage - logged contracted usage| / logged, per provider and month, before the
+# warning check fires (COSTLINE_MAX_RECONCILIATION_GAP, default 5 %).
+GAP_ENV = "COSTLINE_MAX_RECONCILIATION_GAP"
+STATEMENT_CURRENCY_ENV = "COSTLINE_STATEMENT_CURRENCY"
+INVOICE_ASSETS = ("stg_invoice_lines", ALLOCATIONS_TABLE, "chargeback_export")
+
+
+def max_gap() -> Decimal:
+    """The configured reconciliation-gap threshold (a share, 0.05 = 5 %)."""
+    return Decimal(os.environ.get(GAP_ENV, "0.05"))
+
+
+def months_of(start: date, end: date) -> list[date]:
+    """First days of the months overlapping [start, end)."""
+    months, month = [], month_start(start)
+    while month < end:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+_SQL = {pl.String(): "VARCHAR", pl.Date(): "DATE", pl.Int64(): "BIGINT", pl.Boolean(): "BOOLEAN"}
+
+
+def _sql_type(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Decimal):
+        return f"DECIMAL({dtype.precision}, {dtype.scale})"
+    return _SQL[dtype]
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict) -> None:
+    """Create the table with the contract's column types on first use."""
+    cols = ", ".join(f'"{c}" {_sql_type(t)}' for c, t in columns.items())
+    con.execute(f"create table if not exists {name} ({cols})")
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, name: str, columns: dict, frame: pl.DataFrame,
+                 where: str, params: dict) -> None:
+    """Delete `where` and insert the frame, in one transaction."""
+    ensure_table(con, name, columns)
+    con.register("incoming_rows", frame.select(list(columns)).to_arrow())
+    con.execute("begin transaction")
+    try:
+        con.execute(f"delete from {name} where {where}", params)
+        con.execute(f"insert into {name} by name select * from incoming_rows")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("incoming_rows")
+
+
+def known_models(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """provider -> models seen in stg_requests (for resolving vendor model names)."""
+    if not warehouse.table_exists(con, "stg_requests"):
+        return {}
+    found: dict[str, set[str]] = defaultdict(set)
+    for provider, model in con.execute(
+        "select distinct provider, model from stg_requests"
+    ).fetchall():
+        found[provider].add(model)
+    return found
+
+
+def usage_cells(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pl.DataFrame:
+    """int_usage_cells_aggregated rows in [start, end)."""
+    if not warehouse.table_exists(con, "int_usage_cells_aggregated"):
+        return pl.DataFrame(schema=USAGE_CELL_COLUMNS)
+    return warehouse.frame(
+        con,
+        f"select {', '.join(USAGE_CELL_COLUMNS)} from int_usage_cells_aggregated "
+        "where charge_date >= $s and charge_date < $e",
+        {"s": start, "e": end},
+    ).cast(USAGE_CELL_COLUMNS)
+
+
+@dg.asset(
+    group_name=GROUP,
+    deps=["stg_requests"],
+    partitions_def=daily_partitions,
+    backfill_policy=single_run,
+    kinds={"python", "duckdb"},
+    pool="duckdb",
+)
+def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResource):
+    """Every vendor invoice under `<input>/invoices/` (OpenAI Costs pages, Anthropic cost_report,
+    Azure/AWS FOCUS exports, generic CSV) normalised to one line shape; the table is rebuilt from
+    the files each run (invoices are small, and a re-sent file replaces its lines). A stated total
+    that the lines do not add up to fails the run. Grain: one row per vendor line (line_id)."""
+    with costline.connect() as con:
+        batch = read_invoices(costline.input_path, known_models(con))
+        ensure_table(con, "stg_invoice_lines", INVOICE_LINE_COLUMNS)
+        replace_rows(con, "stg_invoice_lines", INVOICE_LINE_COLUMNS, batch.lines, "true", {})
+    totals = invoice_totals(batch.lines)
+    report(f"read {len(batch.lines):,} invoice lines from {len(batch.files)} files "
+           f"({len(totals)} invoices)")
+    return dg.MaterializeResult(
+        metadata={
+            "files": len(batch.files),
+            "lines": len(batch.lines),
+            "invoices": dg.MetadataValue.json(
+                {k: f"{v[1]} {v[0]}" for k, v in totals.items()}
+            ),
+        }
+    )
+
+
+@dg.asset(
+    name=ALLOCATIONS_TABLE,
+    group_name=GROUP,
+    deps=["stg_invoice_lines", "int_usage_cells_aggregated"],
+    partitions_def=daily_partitions,
+    backfill_policy=single_run,
+    kinds={"python", "duckdb"},
+    pool="duckdb",
+    check_specs=[
+        dg.AssetCheckSpec(ALLOCATED_EQUALS_INVOICE, asset=ALLOCATIONS_TABLE, blocking=True,
+                          description="per InvoiceId, Σ allocated_cost = invoice total to the cent"),
+        dg.AssetCheckSpec(RECONCILIATION_GAP, asset=ALLOCATIONS_TABLE,
+                          description=f"billed usage within {GAP_ENV} (default 5 %) of the "
+                          "logged contracted cost, per provider and month"),
+    ],
+)
+def invoice_allocations(context: dg.AssetExecutionContext, costline: CostlineResource):
+    """The invoices of the months the window touches, allocated to tenant × feature × environment
+    × model × token kind × day cells in proportion to contracted usage (pipelines.lib.allocation).
+    Grain: InvoiceId × cell × allocation_level; replaced per invoice billing month."""
+    start, end = window(context)
+    months = months_of(start, end)
+    fx = FxRates.from_csv(costline.input_path / "catalog" / "fx.csv")
+    with costline.connect() as con:
+        ensure_table(con, "stg_invoice_lines", INVOICE_LINE_COLUMNS)
+        lines = warehouse.frame(
+            con, 'select * from stg_invoice_lines where "BillingPeriodStart" in '
+            "(select unnest($m::date[]))", {"m": months},
+        ).cast(INVOICE_LINE_COLUMNS)
+        if len(lines):
+            first = min(months[0], lines["ChargePeriodStart"].min())
+            last = max(next_month(months[-1]), lines["ChargePeriodEnd"].max())
+        else:
+            first, last = months[0], next_month(months[-1])
+        cells = usage_cells(con, month_start(first), last)
+        allocated = allocate(lines, cells, fx.rate)
+        replace_rows(con, ALLOCATIONS_TABLE, ALLOCATED_COLUMNS, allocated,
+                     "billing_period in (select unnest($p::varchar[]))",
+                     {"p": [m.strftime("%Y-%m") for m in months]})
+    check = invoice_check(lines, allocated)
+    report(f"allocated {len(check)} invoices to {len(allocated):,} rows")
+    yield dg.MaterializeResult(
+        metadata={
+            "months": ", ".join(m.strftime("%Y-%m") for m in months),
+            "rows": len(allocated),
+            "unallocated": dg.MetadataValue.md(f"```\n{check}\n```"),
+        }
+    )
+    mismatches = check.filter(~pl.col("matches"))
+    yield dg.AssetCheckResult(
+        check_name=ALLOCATED_EQUALS_INVOICE,
+        passed=len(mismatches) == 0,
+        metadata={"invoices": len(check), "mismatches": len(mismatches),
+                  "detail": dg.MetadataValue.md(f"```\n{check}\n```")},
+    )
+    gaps = reconciliation_gaps(lines, cells, fx)
+    worst = max((abs(g["gap_share"]) for g in gaps if g["gap_share"] is not None),
+                default=Decimal(0))
+    yield dg.AssetCheckResult(
+        check_name=RECONCILIATION_GAP,
+        passed=worst <= max_gap(),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"threshold": float(max_gap()), "worst_gap_share": float(worst),
+                  "gaps": dg.MetadataValue.json([{k: str(v) for k, v in g.items()}
+                                                 for g in gaps])},
+    )
+
+
+def reconciliation_gaps(lines: pl.DataFrame, cells: pl.DataFrame, fx: FxRates) -> list[dict]:
+    """Per provider and billing month: usage billed (non-correction Usage lines) vs the logged
+    contracted cost of the same month, converted to the invoice currency at the month's end."""
+    billed: dict[tuple, Decimal] = defaultdict(Decimal)
+    currency: dict[tuple, str] = {}
+    for provider, period, category, cls, cost, ccy in lines.select(
+        "provider", "BillingPeriodStart", "ChargeCategory", "ChargeClass", "billed_cost",
+        "billing_currency",
+    ).iter_rows():
+        if category == "Usage" and cls is None:
+            billed[(provider, period)] += cost
+            currency[(provider, period)] = ccy
+    logged: dict[tuple, Decimal] = defaultdict(Decimal)
+    for provider, day, cost, ccy in cells.select(
+        "provider", "charge_date", "contracted_cost", "currency"
+    ).iter_rows():
+        key = (provider, month_start(day))
+        if key in billed and cost is not None:
+            rate = fx.rate(next_month(day) - timedelta(days=1), ccy or currency[key],
+                           currency[key])
+            logged[key] += cost * (rate or Decimal(0))
+    out = []
+    for key in sorted(billed):
+        gap = billed[key] - logged[key]
+        share = (gap / logged[key]).quantize(Decimal("0.0001")) if logged[key] else None
+        out.append({"provider": key[0], "month": key[1].strftime("%Y-%m"),
+                    "currency": currency[key], "billed_usage": billed[key].quantize(Decimal(
+                        "0.01")), "logged_usage": logged[key].quantize(Decimal("0.01")),
+                    "gap_share": share})
+    return out
+
+
+def _tenants(costline: CostlineResource, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    path = costline.input_path / "catalog" / "tenants.csv"
+    columns = ("tenant_id", "tenant_name", "business_unit", "cost_center")
+    if path.exists():
+        frame = read_csv_strings(path, columns)
+        keep = [c for c in (*columns, "currency") if c in frame.columns]
+        return frame.select(keep)
+    if warehouse.table_exists(con, "dim_tenants"):
+        return warehouse.frame(con, "select * from dim_tenants")
+    return pl.DataFrame(schema=dict.fromkeys(columns, pl.String()))
+
+
+@dg.asset(
+    group_name="exports",
+    deps=[ALLOCATIONS_TABLE, "int_usage_cells_aggregated", "fct_cost_lines", "dim_tenants"],
+    partitions_def=daily_partitions,
+    backfill_policy=single_run,
+    kinds={"csv", "parquet"},
+    pool="duckdb",
+)
+def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResource):
+    """`<output>/exports/chargeback/<YYYY-MM>/`: the chargeback of every month the window touches
+    and of every month its invoices correct (provisional until the month's invoices arrive, then
+    final; a final month is re-issued only when a correction arrives), with one statement per
+    tenant and a manifest. Also table `chargeback_lines`."""
+    start, end = window(context)
+    months = months_of(start, end)
+    periods = {m.strftime("%Y-%m") for m in months}
+    fx = FxRates.from_csv(costline.input_path / "catalog" / "fx.csv")
+    statement_currency = os.environ.get(STATEMENT_CURRENCY_ENV) or None
+    results = []
+    with costline.connect() as con:
+        ensure_table(con, ALLOCATIONS_TABLE, ALLOCATED_COLUMNS)
+        ensure_table(con, "stg_invoice_lines", INVOICE_LINE_COLUMNS)
+        corrected = con.execute(
+            f"select distinct usage_period from {ALLOCATIONS_TABLE} "
+            "where billing_period in (select unnest($p::varchar[]))", {"p": sorted(periods)},
+        ).fetchall()
+        periods |= {p for (p,) in corrected}
+        lines = warehouse.frame(con, "select * from stg_invoice_lines").cast(INVOICE_LINE_COLUMNS)
+        totals = invoice_totals(lines)
+        tenants = _tenants(costline, con)
+        for period in sorted(periods):
+            first = date.fromisoformat(f"{period}-01")
+            last = next_month(first)
+            allocated = warehouse.frame(
+                con, f"select * from {ALLOCATIONS_TABLE} where usage_period = $p", {"p": period}
+            ).cast(ALLOCATED_COLUMNS)
+            cells = usage_cells(con, first, last)
+            counts = request_counts(con, first, last)
+            frame = build_chargeback(period, allocated, cells, counts, tenants, fx,
+                                     statement_currency)
+            contributing = lines.filter(
+                pl.col("InvoiceId").is_in(allocated["InvoiceId"].unique().to_list())
+            )["line_id"].to_list()
+            result = export_month(costline.output_path, period, frame, contributing,
+                                  invoice_summary(allocated, period, totals))
+            if result.action != "unchanged":
+                replace_rows(con, CHARGEBACK_TABLE, CHARGEBACK_COLUMNS,
+                             pl.read_parquet(result.directory / "chargeback.parquet"),
+                             "billing_period = $p", {"p": period})
+            results.append(result)
+            report(f"chargeback {period}: {result.action} ({result.status}, issue "
+                   f"{result.issue}, {result.rows} rows)")
+    return dg.MaterializeResult(
+        metadata={
+            "months": dg.MetadataValue.json(
+                {r.period: {"action": r.action, "status": r.status, "issue": r.issue,
+                            "rows": r.rows, "path": str(r.directory)} for r in results}
+            )
+        }
+    )
+
+
+def request_counts(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pl.DataFrame:
+    """Provider calls per tenant × feature × environment × provider × model × day."""
+    schema = {"tenant_id": pl.String(), "feature": pl.String(), "environment": pl.String(),
+              "provider": pl.String(), "model": pl.String(), "request_date": pl.Date(),
+              "requests": pl.Int64()}
+    if not warehouse.table_exists(con, "fct_cost_lines"):
+        return pl.DataFrame(schema=schema)
+    return warehouse.frame(
+        con,
+        "select tenant_id, feature, environment, provider, model, request_date, "
+        "count(*) as requests from fct_cost_lines where request_date >= $s "
+        "and request_date < $e and price_status <> 'no_provider_call' group by all",
+        {"s": start, "e": end},
+    ).cast(schema)

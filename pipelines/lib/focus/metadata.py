@@ -1,0 +1,79 @@
+"""The FOCUS 1.2 metadata document of costline's Cost and Usage export (spec §Metadata).
+
+`SchemaId` is a UUID5 of the canonical JSON of FocusVersion, DataGeneratorVersion and the column
+definitions, so it changes exactly when the spec requires a new schema object (columns added,
+removed or changed, or a new FocusVersion / DataGeneratorVersion) and is stable otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+
+from pipelines.lib.focus.columns import COLUMNS, STRING_MAX_LENGTH, X_COLUMNS
+
+FOCUS_VERSION = "1.2"
+DATA_GENERATOR = "costline"
+# Tags hold one user-defined scheme (tenant, feature, environment, app from the request logs), so
+# the keys carry no prefix; costline adds no provider-defined tags. Reserved for future ones:
+PROVIDER_TAG_PREFIXES: list[str] = ["costline/"]
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/costline/costline/focus-schema")
+_X_TYPES = {"VARCHAR": "STRING", "BIGINT": "INTEGER"}
+
+
+def generator_version() -> str:
+    """The installed costline version."""
+    try:
+        return version("costline")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def column_definitions() -> list[dict[str, object]]:
+    """One ColumnDefinition per column the export holds, FOCUS columns first."""
+    out: list[dict[str, object]] = []
+    for col in COLUMNS:
+        entry: dict[str, object] = {"ColumnName": col.name, "DataType": col.data_type.upper()}
+        ps = col.precision_scale
+        if ps:
+            entry["NumericPrecision"], entry["NumberScale"] = ps
+        if col.data_type in ("String", "JSON"):
+            entry["StringMaxLength"] = STRING_MAX_LENGTH
+            entry["StringEncoding"] = "UTF-8"
+        if col.name == "Tags":
+            entry["ProviderTagPrefixes"] = PROVIDER_TAG_PREFIXES
+        out.append(entry)
+    for name, sql_type in X_COLUMNS.items():
+        entry = {"ColumnName": name, "DataType": _X_TYPES[sql_type]}
+        if sql_type == "VARCHAR":
+            entry["StringMaxLength"] = STRING_MAX_LENGTH
+            entry["StringEncoding"] = "UTF-8"
+        out.append(entry)
+    return out
+
+
+def schema_id(definitions: list[dict[str, object]], generator_ver: str) -> str:
+    """Deterministic UUID of the schema."""
+    canonical = json.dumps(
+        {"FocusVersion": FOCUS_VERSION, "DataGeneratorVersion": generator_ver, "c": definitions},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return str(uuid.uuid5(_NAMESPACE, canonical))
+
+
+def metadata_document(created: datetime | None = None) -> dict[str, object]:
+    """The metadata object (without the file manifest)."""
+    definitions = column_definitions()
+    ver = generator_version()
+    moment = (created or datetime.now(UTC)).astimezone(UTC)
+    return {
+        "DataGenerator": DATA_GENERATOR,
+        "DataGeneratorVersion": ver,
+        "FocusVersion": FOCUS_VERSION,
+        "SchemaId": schema_id(definitions, ver),
+        "CreationDate": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "ColumnDefinition": definitions,
+    }

@@ -1,0 +1,211 @@
+"""Read native request logs (`<input>/requests/**`: JSONL, JSONL.gz, Parquet, CSV) into the
+canonical request table of a window, with a quarantine of rejected records.
+
+Accounting (checked on every call, in total and per file):
+`rows_read == len(requests) + len(quarantine) + rows_outside_window`.
+
+- A record is one non-blank physical line (JSONL), one data record (CSV) or one row (Parquet).
+  Blank lines are skipped and not counted.
+- A file that cannot be read at all (unsupported extension, corrupt gzip, unreadable Parquet or
+  CSV) counts as ONE row read and yields one quarantine row: source_line 0, field `file`,
+  request_date NULL; `FileStat.error` says why. Such rows are re-emitted by every window.
+- Records whose timestamp is trustworthy but falls outside [start, end) are counted in
+  `rows_outside_window`, whether valid or not: their own window loads or quarantines them.
+  Records without a trustworthy date (missing / unparsable / no offset / > 1 day in the future)
+  are quarantined in every window with request_date NULL.
+- Duplicated request_id: among otherwise valid records of all files and all days read, the
+  first by (source_file, source_line) wins; the others are rejected (field `request_id`).
+- Reasons are fixed texts plus, for duplicates, a file:line: no raw value is ever copied.
+  Non-native keys (prompt, messages, completion, ...) are never read.
+"""
+
+from __future__ import annotations
+
+import csv
+import zlib
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.lib.ingest.discover import UNSUPPORTED, discover, sha256_of
+from pipelines.lib.ingest.jsonl import bad_utf8_frame, decode_lines, iter_chunks, split_lines
+from pipelines.lib.ingest.normalise import normalise
+from pipelines.lib.ingest.result import (
+    ERR_FIELD,
+    ERR_REASON,
+    FileStat,
+    IngestResult,
+    empty_requests,
+    file_quarantine,
+)
+from pipelines.lib.ingest.tabular import read_csv, read_parquet
+from schemas.canonical_request import CANONICAL_COLUMNS, QUARANTINE_COLUMNS
+
+__all__ = ["FileStat", "IngestResult", "read_requests"]
+
+_READ_ERRORS = (OSError, EOFError, zlib.error, csv.Error, UnicodeError, pl.exceptions.PolarsError)
+_FILE_REASONS = {
+    "native-jsonl": "unreadable JSONL file (corrupt or truncated gzip?)",
+    "native-parquet": "unreadable Parquet file",
+    "native-csv": "unreadable CSV file",
+}
+_MAX_ID = 200
+
+
+def _read_file(
+    path: Path, rel: str, fmt: str, con: duckdb.DuckDBPyConnection, now: datetime
+) -> pl.DataFrame:
+    """All records of one file, normalised, in line order (with error columns)."""
+    if fmt == "native-parquet":
+        return normalise(read_parquet(path), fmt, rel, now)
+    if fmt == "native-csv":
+        return normalise(read_csv(path), fmt, rel, now)
+    parts = []
+    for first_line, block in iter_chunks(path):
+        lines, bad = split_lines(block, first_line)
+        raw = decode_lines(con, lines)
+        if bad:
+            raw = pl.concat([raw, bad_utf8_frame(bad)]).sort("source_line")
+        parts.append(normalise(raw, fmt, rel, now))
+    if not parts:
+        return normalise(bad_utf8_frame([]), fmt, rel, now)
+    return pl.concat(parts)
+
+
+def read_requests(
+    input_dir: Path, start: date, end: date, *, now: datetime | None = None
+) -> IngestResult:
+    """Canonical requests whose UTC date is in [start, end), and the quarantine of the window.
+    `now` (default: the current time) bounds timestamps to at most one day ahead."""
+    now = now or datetime.now(UTC)
+    con = duckdb.connect()
+    stats: list[FileStat] = []
+    frames: list[pl.DataFrame] = []
+    file_errors: list[pl.DataFrame] = []
+    try:
+        for path, rel, fmt in discover(Path(input_dir)):
+            stat = FileStat(path=rel, format=fmt, sha256=sha256_of(path))
+            stats.append(stat)
+            if fmt == UNSUPPORTED:
+                stat.error = "unsupported file type"
+            else:
+                try:
+                    frame = _read_file(path, rel, fmt, con, now)
+                except _READ_ERRORS as exc:
+                    stat.error = f"{_FILE_REASONS[fmt]}: {type(exc).__name__}"
+                else:
+                    stat.rows_read = len(frame)
+                    frames.append(frame)
+                    continue
+            stat.rows_read = stat.rows_quarantined = 1
+            file_errors.append(file_quarantine(rel, stat.error))
+    finally:
+        con.close()
+    return _assemble(frames, file_errors, stats, start, end)
+
+
+def _assemble(
+    frames: list[pl.DataFrame],
+    file_errors: list[pl.DataFrame],
+    stats: list[FileStat],
+    start: date,
+    end: date,
+) -> IngestResult:
+    if not frames:
+        frames = [
+            empty_requests().with_columns(
+                pl.lit(None, pl.String).alias(c) for c in (ERR_FIELD, ERR_REASON)
+            )
+        ]
+    everything = pl.concat(frames, how="vertical")
+    del frames
+    is_ok = pl.col(ERR_FIELD).is_null()
+    good = everything.filter(is_ok)
+    bad = everything.filter(~is_ok)
+    del everything
+    first = good.get_column("request_id").is_first_distinct()
+    if not first.all():
+        firsts = good.filter(first).select(
+            "request_id",
+            (
+                pl.lit("duplicate request_id (first seen in ")
+                + pl.col("source_file")
+                + pl.lit(":")
+                + pl.col("source_line").cast(pl.String)
+                + pl.lit(")")
+            ).alias("_dup_reason"),
+        )
+        dups = (
+            good.filter(~first)
+            .join(firsts, on="request_id", how="left")
+            .with_columns(
+                pl.lit("request_id").alias(ERR_FIELD), pl.col("_dup_reason").alias(ERR_REASON)
+            )
+            .drop("_dup_reason")
+        )
+        bad = pl.concat([bad, dups])
+        good = good.filter(first)
+    in_window = (pl.col("request_date") >= start) & (pl.col("request_date") < end)
+    requests = good.filter(in_window).select(list(CANONICAL_COLUMNS))
+    outside = pl.concat(
+        [
+            good.filter(~in_window).select("source_file"),
+            bad.filter(pl.col("request_date").is_not_null() & ~in_window).select("source_file"),
+        ]
+    )
+    del good
+    quarantine = bad.filter(pl.col("request_date").is_null() | in_window).select(
+        "source_file",
+        "source_line",
+        pl.col("request_id").str.slice(0, _MAX_ID),
+        "request_date",
+        pl.col(ERR_FIELD).alias("field"),
+        pl.col(ERR_REASON).alias("reason"),
+    )
+    quarantine = pl.concat([*file_errors, quarantine]).sort("source_file", "source_line")
+    quarantine = quarantine.select([pl.col(c).cast(t) for c, t in QUARANTINE_COLUMNS.items()])
+    _count_per_file(stats, requests, quarantine, outside)
+    result = IngestResult(
+        requests=requests,
+        quarantine=quarantine,
+        rows_read=sum(s.rows_read for s in stats),
+        rows_outside_window=len(outside),
+        files=stats,
+    )
+    _check_accounting(result)
+    return result
+
+
+def _counts(frame: pl.DataFrame) -> dict[str, int]:
+    grouped = frame.group_by("source_file").len()
+    return dict(zip(grouped["source_file"].to_list(), grouped["len"].to_list(), strict=True))
+
+
+def _count_per_file(
+    stats: list[FileStat], requests: pl.DataFrame, quarantine: pl.DataFrame, outside: pl.DataFrame
+) -> None:
+    loaded, quarantined, other = _counts(requests), _counts(quarantine), _counts(outside)
+    for stat in stats:
+        stat.rows_loaded = loaded.get(stat.path, 0)
+        stat.rows_quarantined = quarantined.get(stat.path, 0)
+        stat.rows_outside_window = other.get(stat.path, 0)
+
+
+def _check_accounting(result: IngestResult) -> None:
+    """Raise if any record was lost or counted twice."""
+    for s in result.files:
+        if s.rows_read != s.rows_loaded + s.rows_quarantined + s.rows_outside_window:
+            raise RuntimeError(
+                f"ingest row accounting broken for {s.path}: read {s.rows_read} != loaded "
+                f"{s.rows_loaded} + quarantined {s.rows_quarantined} + outside window "
+                f"{s.rows_outside_window}"
+            )
+    total = len(result.requests) + len(result.quarantine) + result.rows_outside_window
+    if result.rows_read != total:
+        raise RuntimeError(
+            f"ingest row accounting broken: read {result.rows_read} != loaded "
+            f"{len(result.requests)} + quarantined {len(result.quarantine)} + outside window "
+            f"{result.rows_outside_window}"
+        )

@@ -1,0 +1,115 @@
+"""Result types of the request-log ingest and the native field catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from schemas.canonical_request import CANONICAL_COLUMNS, QUARANTINE_COLUMNS
+
+# Native request-log fields by target type (exact names as written by the producers).
+STRING_FIELDS = (
+    "request_id",
+    "tenant_id",
+    "user_id",
+    "app",
+    "feature",
+    "environment",
+    "provider",
+    "model",
+    "service_tier",
+    "prompt_version",
+    "session_id",
+    "action_id",
+    "cache_status",
+    "cache_source_request_id",
+    "status",
+    "error_type",
+    "result_type",
+    "prompt_fingerprint",
+)
+TOKEN_FIELDS = (
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+)
+INT_FIELDS = (*TOKEN_FIELDS, "latency_ms")
+FLOAT_FIELDS = ("edit_distance", "csat")
+BOOL_FIELDS = ("pii_detected", "policy_blocked", "accepted", "escalated")
+TIMESTAMP_FIELD = "timestamp"
+NATIVE_FIELDS = (TIMESTAMP_FIELD, *STRING_FIELDS, *INT_FIELDS, *FLOAT_FIELDS, *BOOL_FIELDS)
+REQUIRED_FIELDS = (
+    "request_id",
+    "timestamp",
+    "tenant_id",
+    "feature",
+    "environment",
+    "provider",
+    "model",
+    "input_tokens",
+    "output_tokens",
+)
+MAX_TOKENS = 10_000_000
+
+# Internal columns carried next to the canonical ones until the final split.
+ERR_FIELD = "_err_field"
+ERR_REASON = "_err_reason"
+
+
+@dataclass
+class FileStat:
+    """What ingest did with one input file. `error` is a file-level problem (or None)."""
+
+    path: str
+    format: str
+    sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_outside_window: int = 0
+    error: str | None = None
+
+
+@dataclass
+class IngestResult:
+    """Canonical requests of the window, their rejects, and the row accounting.
+
+    `rows_read == len(requests) + len(quarantine) + rows_outside_window`, in total and per file.
+    A file that cannot be read at all (corrupt gzip, unreadable Parquet, unsupported type) counts
+    as one row read and yields one quarantine row with source_line 0 and field `file`.
+    """
+
+    requests: pl.DataFrame
+    quarantine: pl.DataFrame
+    rows_read: int
+    rows_outside_window: int
+    files: list[FileStat] = field(default_factory=list)
+
+
+def empty_requests() -> pl.DataFrame:
+    """A zero-row frame with exactly the canonical columns."""
+    return pl.DataFrame(schema=CANONICAL_COLUMNS)
+
+
+def empty_quarantine() -> pl.DataFrame:
+    """A zero-row frame with exactly the quarantine columns."""
+    return pl.DataFrame(schema=QUARANTINE_COLUMNS)
+
+
+def file_quarantine(source_file: str, reason: str) -> pl.DataFrame:
+    """The single quarantine row standing for a file that could not be read."""
+    return pl.DataFrame(
+        {
+            "source_file": [source_file],
+            "source_line": [0],
+            "request_id": [None],
+            "request_date": [None],
+            "field": ["file"],
+            "reason": [reason],
+        },
+        schema=QUARANTINE_COLUMNS,
+    )

@@ -1,0 +1,149 @@
+"""costline's generic invoice CSV, for vendors that send PDFs (spec in docs/invoices.md).
+
+UTF-8, comma separated, header on line 1, `#` lines are comments. One file may hold several
+invoices. Columns (order free; the first eight are required):
+
+| column | meaning |
+|---|---|
+| invoice_id | the vendor's invoice number |
+| invoice_issuer | who bills (e.g. a reseller) |
+| provider | costline provider name as in the logs (`openai`, `anthropic`, `aws_bedrock`, ...) |
+| billing_account_id | the account the invoice is addressed to |
+| billing_period | `YYYY-MM` |
+| currency | ISO 4217 of the invoice (`USD`, `EUR`, ...) |
+| line_type | `usage`, `tax`, `credit`, `adjustment` or `total` |
+| amount | decimal string in major units (`1234.56`; `-50.00` for a credit); never a float |
+| charge_period_start, charge_period_end | optional days (`YYYY-MM-DD`, end exclusive); default the billing period. A start before the billing period marks a correction of that earlier period |
+| model | optional, the model as the vendor wrote it |
+| token_kind | optional: input, cache_read, cache_write, cache_write_1h, output |
+| service_tier | optional |
+| quantity | optional integer tokens |
+| description | optional free text as on the PDF |
+
+A `total` row states the invoice's payable amount; costline checks that the invoice's lines (from
+every source with that invoice_id) add up to it to the cent, and refuses the invoice otherwise.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from pipelines.lib.invoices.lines import (
+    TOKEN_KINDS,
+    DeclaredTotal,
+    InvoiceError,
+    InvoiceLine,
+    parse_month,
+)
+
+FORMAT = "generic_csv"
+REQUIRED = ("invoice_id", "invoice_issuer", "provider", "billing_account_id", "billing_period",
+            "currency", "line_type", "amount")
+OPTIONAL = ("charge_period_start", "charge_period_end", "model", "token_kind", "service_tier",
+            "quantity", "description")
+LINE_TYPES = {"usage": "Usage", "tax": "Tax", "credit": "Credit", "adjustment": "Adjustment"}
+
+
+def _day(text: str, where: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InvoiceError(f"{where}: not a day (YYYY-MM-DD): {text!r}") from exc
+
+
+def parse_generic_csv(path: Path, rel: str) -> tuple[list[InvoiceLine], list[DeclaredTotal]]:
+    """Invoice lines and declared totals of one generic CSV."""
+    text = path.read_text(encoding="utf-8-sig")
+    body = "".join(
+        line if not line.lstrip().startswith("#") else "\n"
+        for line in io.StringIO(text).readlines()
+    )
+    reader = csv.DictReader(io.StringIO(body))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InvoiceError(f"{rel}: line 1: missing column(s) {', '.join(missing)}")
+    unknown = [c for c in header if c and c not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise InvoiceError(f"{rel}: line 1: unknown column(s) {', '.join(unknown)}")
+    lines: list[InvoiceLine] = []
+    totals: list[DeclaredTotal] = []
+    for record in reader:
+        number = reader.line_num
+        row = {(k or "").strip(): (v or "").strip() for k, v in record.items()}
+        if not any(row.values()):
+            continue
+        where = f"{rel}: line {number}"
+        for column in REQUIRED:
+            if not row.get(column):
+                raise InvoiceError(f"{where}, {column}: empty")
+        try:
+            amount = Decimal(row["amount"])
+        except InvalidOperation as exc:
+            raise InvoiceError(f"{where}, amount: not a decimal string") from exc
+        currency = row["currency"].upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise InvoiceError(f"{where}, currency: not an ISO 4217 code")
+        line_type = row["line_type"].lower()
+        if line_type == "total":
+            totals.append(DeclaredTotal(row["invoice_id"], amount, currency, rel, number))
+            continue
+        if line_type not in LINE_TYPES:
+            raise InvoiceError(
+                f"{where}, line_type: expected usage, tax, credit, adjustment or total"
+            )
+        try:
+            period_start, period_end = parse_month(row["billing_period"])
+        except InvoiceError as exc:
+            raise InvoiceError(f"{where}, billing_period: {exc}") from exc
+        start = _day(row["charge_period_start"], f"{where}, charge_period_start") if row.get(
+            "charge_period_start") else period_start
+        end = _day(row["charge_period_end"], f"{where}, charge_period_end") if row.get(
+            "charge_period_end") else (period_end if start >= period_start else None)
+        if end is None:
+            raise InvoiceError(f"{where}, charge_period_end: needed for a correction")
+        if end <= start:
+            raise InvoiceError(f"{where}, charge_period_end: must be after charge_period_start")
+        kind = row.get("token_kind") or None
+        if kind and kind not in TOKEN_KINDS:
+            raise InvoiceError(f"{where}, token_kind: expected one of {', '.join(TOKEN_KINDS)}")
+        quantity = None
+        if row.get("quantity"):
+            try:
+                quantity = int(row["quantity"])
+            except ValueError as exc:
+                raise InvoiceError(f"{where}, quantity: not an integer") from exc
+        raw = row.get("description") or ", ".join(
+            p for p in (row.get("model"), kind, line_type) if p
+        )
+        lines.append(
+            InvoiceLine(
+                invoice_id=row["invoice_id"],
+                issuer=row["invoice_issuer"],
+                provider_name=row["invoice_issuer"],
+                publisher_name=row["invoice_issuer"],
+                billing_account_id=row["billing_account_id"],
+                billing_period_start=period_start,
+                billing_period_end=period_end,
+                charge_period_start=start,
+                charge_period_end=end,
+                charge_category=LINE_TYPES[line_type],
+                description=row.get("description") or None,
+                provider=row["provider"],
+                vendor_model=row.get("model") or None,
+                token_kind=kind,
+                service_tier=row.get("service_tier") or None,
+                quantity=quantity,
+                billed_cost=amount,
+                currency=currency,
+                raw_line_item=raw,
+                source_format=FORMAT,
+                source_file=rel,
+                source_line=number,
+            )
+        )
+    return lines, totals

@@ -1,0 +1,1 @@
+"""Library code behind the analytics marts (part 2: routing, budgets, anomalies, scorecard)."""
