@@ -81,8 +81,8 @@ daily as (
 monthly as (
     select
         feature, environment, month_start, provider, model,
-        sum(requests) as requests,
-        sum(unpriced_requests) as unpriced_requests,
+        cast(sum(requests) as bigint) as requests,
+        cast(sum(unpriced_requests) as bigint) as unpriced_requests,
         cast(sum(tokens) as bigint) as tokens,
         min(currency) as currency,
         cast(sum(list_cost) as decimal(38, 18)) as list_cost,

@@ -176,7 +176,7 @@ compared as (
         a.environment,
         w.provider as candidate_provider,
         w.model as candidate_model,
-        a.requests,
+        cast(a.requests as bigint) as requests,
         cast(a.input_uncached_tokens as bigint) as input_uncached_tokens,
         cast(a.cache_read_tokens as bigint) as cache_read_tokens,
         cast(a.cache_write_5m_tokens as bigint) as cache_write_5m_tokens,
@@ -186,7 +186,7 @@ compared as (
         a.currency,
         cast(a.actual_list_cost as decimal(38, 18)) as actual_list_cost,
         cast(a.actual_contracted_cost as decimal(38, 18)) as actual_contracted_cost,
-        coalesce(w.unpriced_requests, 0) as candidate_unpriced_requests,
+        cast(coalesce(w.unpriced_requests, 0) as bigint) as candidate_unpriced_requests,
         case when w.candidate_currency = a.currency
             then cast(w.whatif_list_cost as decimal(38, 18)) end as whatif_list_cost,
         case when w.candidate_currency = a.currency

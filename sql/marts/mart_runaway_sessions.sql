@@ -27,7 +27,7 @@ sessions as (
         min(request_date) as first_day,
         max(request_date) as last_day,
         count(*) as requests,
-        sum(input_tokens + output_tokens) as tokens,
+        cast(sum(input_tokens + output_tokens) as bigint) as tokens,
         sum(contracted_cost) as contracted_cost
     from cost_lines
     group by all

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from pipelines.lib import warehouse
 
@@ -141,12 +142,10 @@ def create_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict, rows:
     ddl = ", ".join(f"{c} {t}" for c, t in columns.items())
     con.execute(f"create or replace table {name} ({ddl})")
     if rows:
-        names = list(columns)
-        placeholders = ", ".join("?" for _ in names)
-        con.executemany(
-            f"insert into {name} ({', '.join(names)}) values ({placeholders})",
-            [[r.get(c) for c in names] for r in rows],
-        )
+        incoming = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows])
+        con.register("incoming_fixture", incoming)
+        con.execute(f"insert into {name} by name select * from incoming_fixture")
+        con.unregister("incoming_fixture")
 
 
 def cost_lines(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:

@@ -62,21 +62,29 @@ def parse_generic_csv(path: Path, rel: str) -> tuple[list[InvoiceLine], list[Dec
         line if not line.lstrip().startswith("#") else "\n"
         for line in io.StringIO(text).readlines()
     )
-    reader = csv.DictReader(io.StringIO(body))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(body))
+    header: list[str] = []
+    header_line = 1
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            header = [c.strip() for c in cells]
+            header_line = reader.line_num
+            break
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise InvoiceError(f"{rel}: line 1: missing column(s) {', '.join(missing)}")
+        raise InvoiceError(f"{rel}: line {header_line}: missing column(s) {', '.join(missing)}")
     unknown = [c for c in header if c and c not in REQUIRED + OPTIONAL]
     if unknown:
-        raise InvoiceError(f"{rel}: line 1: unknown column(s) {', '.join(unknown)}")
+        raise InvoiceError(f"{rel}: line {header_line}: unknown column(s) {', '.join(unknown)}")
     lines: list[InvoiceLine] = []
     totals: list[DeclaredTotal] = []
-    for record in reader:
+    for cells in reader:
         number = reader.line_num
-        row = {(k or "").strip(): (v or "").strip() for k, v in record.items()}
-        if not any(row.values()):
+        if not any(c.strip() for c in cells):
             continue
+        if len(cells) > len(header):
+            raise InvoiceError(f"{rel}: line {number}: more fields than the header has")
+        row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
         where = f"{rel}: line {number}"
         for column in REQUIRED:
             if not row.get(column):

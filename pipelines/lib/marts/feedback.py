@@ -19,6 +19,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipelines.lib import warehouse
+
 FEEDBACK_COLUMNS: dict[str, pl.DataType] = {
     "request_id": pl.String(),
     "event_time": pl.Datetime("us"),
@@ -182,11 +184,7 @@ def _bad(file: str, line: int, request_id: str | None, field_name: str, reason: 
 
 def load_feedback(con: duckdb.DuckDBPyConnection, result: FeedbackResult) -> dict[str, int]:
     """Replace stg_feedback and quarantine_feedback (full reload) and flag unknown request ids."""
-    has_requests = bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_name = 'stg_requests'"
-        ).fetchall()[0][0]
-    )
+    has_requests = warehouse.table_exists(con, "stg_requests")
     con.register("incoming_feedback", result.records.to_arrow())
     con.register("incoming_feedback_quarantine", result.quarantine.to_arrow())
     known = (

@@ -10,6 +10,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from pipelines.lib import warehouse
+
 TRAILING_DAYS = 7
 
 # Buckets of the month in which the forecast was made.
@@ -43,4 +45,4 @@ order by 1
 
 def backtest_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Absolute % error of the all-features tenant forecasts, by how far into the month."""
-    return con.execute(_SUMMARY).pl()
+    return warehouse.frame(con, _SUMMARY)

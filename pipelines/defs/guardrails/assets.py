@@ -1,0 +1,42 @@
+"""Budget guardrails for the application: `<output>/exports/guardrails/<date>.json`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dagster as dg
+
+from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.resources import CostlineResource, window
+from pipelines.lib.marts import guardrails
+from pipelines.lib.progress import report
+
+
+@dg.asset(
+    group_name="exports",
+    deps=["mart_budget_status"],
+    partitions_def=daily_partitions,
+    backfill_policy=single_run,
+    kinds={"json"},
+    pool="duckdb",
+)
+def guardrails_export(context: dg.AssetExecutionContext, costline: CostlineResource):
+    """One decision per budget (alert / degrade / block / none) as of the last day of the run
+    window, written atomically; ordering is deterministic (tenant, feature, currency)."""
+    _, end = window(context)
+    as_of = end - timedelta(days=1)
+    with costline.connect(read_only=False) as con:
+        document = guardrails.build_decisions(con, as_of)
+    path = guardrails.write_atomic(document, guardrails.guardrails_path(costline.output_path, as_of))
+    actions: dict[str, int] = {}
+    for decision in document["decisions"]:
+        actions[decision["action"]] = actions.get(decision["action"], 0) + 1
+    report(f"wrote {len(document['decisions'])} guardrail decisions to {path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(path),
+            "as_of": as_of.isoformat(),
+            "decisions": len(document["decisions"]),
+            "actions": dg.MetadataValue.json(actions),
+        }
+    )
