@@ -5,7 +5,7 @@ with defaults as (
     select *
     from (
         values
-            ('routing.expensive_output_price_multiple', 5.0,
+            ('routing.expensive_output_price_multiple', 4.0,
              'a model is expensive when its output list price is >= this multiple of the cheapest candidate'),
             ('budget.default_soft_threshold', 0.8,
              'documentation only: dim_budgets fills an empty soft_threshold with 0.8'),

@@ -8,7 +8,7 @@ with cost_lines as (
     select request_date, tenant_id, feature, contracted_currency as currency, contracted_cost
     from fct_cost_lines
     where environment = 'prod'
-        and contracted_cost is not null
+        and price_status = 'priced'
 ),
 
 budget_features as (

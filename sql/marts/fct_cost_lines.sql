@@ -16,7 +16,7 @@
 
 with
 
-requests as not materialized (
+requests as (
     select * exclude (source_format, source_file, source_line)
     from stg_requests
     where request_date >= $start_date and request_date < $end_date

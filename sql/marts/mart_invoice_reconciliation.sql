@@ -139,7 +139,7 @@ final as (
         billed_cost,
         gap,
         case
-            when gap is null or coalesce(logged_cost, 0) = 0 then null
+            when gap is null or round(coalesce(logged_cost, 0), 2) = 0 then null
             else cast(
                 cast(round(gap, 2) * 100 as hugeint) * 10000
                 // cast(round(logged_cost, 2) * 100 as hugeint) as decimal(38, 0)

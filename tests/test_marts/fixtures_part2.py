@@ -157,8 +157,18 @@ def cost_lines(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     )
 
 
-def price(provider, model, kind, unit_price, price_type="list", tier="standard",
-          min_input=0, valid_from=date(2025, 1, 1), valid_to=None, currency="USD") -> dict:
+def price(
+    provider,
+    model,
+    kind,
+    unit_price,
+    price_type="list",
+    tier="standard",
+    min_input=0,
+    valid_from=date(2025, 1, 1),
+    valid_to=None,
+    currency="USD",
+) -> dict:
     """One dim_prices row (unit price per 1000000 tokens)."""
     return {
         "price_id": f"{price_type}:{provider}:{model}:{tier}:{min_input}:{kind}:{valid_from}",
@@ -195,8 +205,15 @@ def budgets(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
         "source_line": "BIGINT",
     }
     full = [
-        {"feature": None, "daily_limit": None, "currency": "USD", "soft_threshold": D("0.8"),
-         "action": "block", "source_line": i + 2, **r}
+        {
+            "feature": None,
+            "daily_limit": None,
+            "currency": "USD",
+            "soft_threshold": D("0.8"),
+            "action": "block",
+            "source_line": i + 2,
+            **r,
+        }
         for i, r in enumerate(rows)
     ]
     create_table(con, "dim_budgets", cols, full)

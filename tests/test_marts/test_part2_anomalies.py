@@ -18,12 +18,26 @@ def _series(tenant, feature, spike_tokens, spike_cost=None, env="prod", start=1,
     rows = []
     for d in range(start, 21):
         odd = d % 2 == 1 or flat
-        rows.append(fx.line(date(2025, 1, d), tenant_id=tenant, feature=feature, environment=env,
-                            input_tokens=100 if odd else 110,
-                            contracted_cost=D("1") if odd else D("1.1")))
-    rows.append(fx.line(JAN21, tenant_id=tenant, feature=feature, environment=env,
-                        input_tokens=spike_tokens,
-                        contracted_cost=spike_cost if spike_cost is not None else D("1")))
+        rows.append(
+            fx.line(
+                date(2025, 1, d),
+                tenant_id=tenant,
+                feature=feature,
+                environment=env,
+                input_tokens=100 if odd else 110,
+                contracted_cost=D("1") if odd else D("1.1"),
+            )
+        )
+    rows.append(
+        fx.line(
+            JAN21,
+            tenant_id=tenant,
+            feature=feature,
+            environment=env,
+            input_tokens=spike_tokens,
+            contracted_cost=spike_cost if spike_cost is not None else D("1"),
+        )
+    )
     return rows
 
 
@@ -49,8 +63,12 @@ def test_spikes_are_scored_against_the_previous_14_days(con):
         (r["tenant_id"], r["feature"], r["environment"]): r
         for r in fx.rows(con, "select * from mart_anomalies")
     }
-    assert set(found) == {("t1", "f1", "prod"), ("t1", "f2", "prod"), ("t2", "f1", "prod"),
-                          ("t1", "f1", "staging")}
+    assert set(found) == {
+        ("t1", "f1", "prod"),
+        ("t1", "f2", "prod"),
+        ("t2", "f1", "prod"),
+        ("t1", "f1", "staging"),
+    }
     high = found["t1", "f1", "prod"]
     # baseline Jan 7..20: seven 100s and seven 110s -> median 105, MAD 5
     assert high["day"] == JAN21
@@ -99,8 +117,9 @@ def sessions(tmp_path):
     rows += [fx.line(day, session_id="heavy", input_tokens=400) for _ in range(2)]
     rows += [fx.line(day, session_id="medium", input_tokens=100) for _ in range(12)]
     # staging: one long session, but a single session is no baseline (min 20)
-    rows += [fx.line(day, session_id="stg", environment="staging", input_tokens=100)
-             for _ in range(50)]
+    rows += [
+        fx.line(day, session_id="stg", environment="staging", input_tokens=100) for _ in range(50)
+    ]
     fx.cost_lines(con, rows)
     fx.build(con, "mart_runaway_sessions")
     yield con

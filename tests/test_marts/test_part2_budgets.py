@@ -36,8 +36,13 @@ def con(tmp_path):
         day += timedelta(days=1)
     rows += [
         fx.line(date(2025, 2, 3), tenant_id="t1", feature="f2", contracted_cost=D("50")),
-        fx.line(date(2025, 2, 2), tenant_id="t1", feature="f1", environment="staging",
-                contracted_cost=D("1000")),
+        fx.line(
+            date(2025, 2, 2),
+            tenant_id="t1",
+            feature="f1",
+            environment="staging",
+            contracted_cost=D("1000"),
+        ),
         fx.line(date(2025, 2, 1), tenant_id="t2", feature="f1", contracted_cost=D("5")),
     ]
     fx.cost_lines(con, rows)
@@ -134,20 +139,46 @@ def test_guardrails_file_lists_every_budget_in_a_stable_order(con, tmp_path):
     assert json.loads(path.read_text()) == {
         "as_of": "2025-02-03",
         "decisions": [
-            {"tenant_id": "t1", "feature": None, "action": "block", "status": "hard",
-             "month_to_date": "80.000000", "limit": "300.000000", "forecast": "330.000000",
-             "currency": "USD", "day_spend": "60.000000", "daily_limit": "50.000000",
-             "reason": "day spend >= daily limit"},
+            {
+                "tenant_id": "t1",
+                "feature": None,
+                "action": "block",
+                "status": "hard",
+                "month_to_date": "80.000000",
+                "limit": "300.000000",
+                "forecast": "330.000000",
+                "currency": "USD",
+                "day_spend": "60.000000",
+                "daily_limit": "50.000000",
+                "reason": "day spend >= daily limit",
+            },
             # f2 trailing median 0: forecast = month-to-date
-            {"tenant_id": "t1", "feature": "f2", "action": "alert", "status": "soft",
-             "month_to_date": "50.000000", "limit": "100.000000", "forecast": "50.000000",
-             "currency": "USD", "day_spend": "50.000000", "daily_limit": None,
-             "reason": "month-to-date >= soft threshold of monthly limit"},
-            {"tenant_id": "t2", "feature": None, "action": "alert",
-             "status": "unsupported_currency", "month_to_date": "0.000000",
-             "limit": "100.000000", "forecast": "0.000000", "currency": "EUR",
-             "day_spend": "0.000000", "daily_limit": None,
-             "reason": "prod spend in USD, budget in EUR: no FX conversion, not compared"},
+            {
+                "tenant_id": "t1",
+                "feature": "f2",
+                "action": "alert",
+                "status": "soft",
+                "month_to_date": "50.000000",
+                "limit": "100.000000",
+                "forecast": "50.000000",
+                "currency": "USD",
+                "day_spend": "50.000000",
+                "daily_limit": None,
+                "reason": "month-to-date >= soft threshold of monthly limit",
+            },
+            {
+                "tenant_id": "t2",
+                "feature": None,
+                "action": "alert",
+                "status": "unsupported_currency",
+                "month_to_date": "0.000000",
+                "limit": "100.000000",
+                "forecast": "0.000000",
+                "currency": "EUR",
+                "day_spend": "0.000000",
+                "daily_limit": None,
+                "reason": "prod spend in USD, budget in EUR: no FX conversion, not compared",
+            },
         ],
     }
     assert not list(path.parent.glob(".*tmp*"))  # no temp file left behind

@@ -38,18 +38,44 @@ def con(tmp_path):
             # r1 (input_tokens 150,000: base tier): 100,000 uncached x 10 = 1
             #     + 50,000 cache_read x 1 = 0.05 + 100,000 output x 40 = 4 -> list 5.05;
             #     contracted output 100,000 x 30 = 3 -> 1 + 0.05 + 3 = 4.05
-            fx.line(MAR3, request_id="r1", model="gpt-big", input_uncached_tokens=100_000,
-                    cache_read_tokens=50_000, output_tokens=100_000,
-                    list_cost=D("5.05"), contracted_cost=D("4.05")),
+            fx.line(
+                MAR3,
+                request_id="r1",
+                model="gpt-big",
+                input_uncached_tokens=100_000,
+                cache_read_tokens=50_000,
+                output_tokens=100_000,
+                list_cost=D("5.05"),
+                contracted_cost=D("4.05"),
+            ),
             # r2: 300,000 x 1 = 0.3 + 50,000 x 2 = 0.1 -> 0.4 (list = contracted)
-            fx.line(MAR4, request_id="r2", model="gpt-small", input_uncached_tokens=300_000,
-                    output_tokens=50_000, list_cost=D("0.4"), contracted_cost=D("0.4")),
+            fx.line(
+                MAR4,
+                request_id="r2",
+                model="gpt-small",
+                input_uncached_tokens=300_000,
+                output_tokens=50_000,
+                list_cost=D("0.4"),
+                contracted_cost=D("0.4"),
+            ),
             # staging: 1,000,000 x 10 = 10 on gpt-big, kept out of prod
-            fx.line(MAR3, request_id="s1", environment="staging", model="gpt-big",
-                    input_uncached_tokens=1_000_000, list_cost=D("10"), contracted_cost=D("10")),
+            fx.line(
+                MAR3,
+                request_id="s1",
+                environment="staging",
+                model="gpt-big",
+                input_uncached_tokens=1_000_000,
+                list_cost=D("10"),
+                contracted_cost=D("10"),
+            ),
             # unpriced requests are left out of the what-if on both sides
-            fx.line(MAR3, request_id="u1", model="mystery", price_status="unpriced",
-                    input_uncached_tokens=5),
+            fx.line(
+                MAR3,
+                request_id="u1",
+                model="mystery",
+                price_status="unpriced",
+                input_uncached_tokens=5,
+            ),
         ],
     )
     fx.build(con, "mart_routing_whatif")
@@ -83,7 +109,10 @@ def test_repricing_under_a_cheaper_model_is_exact_per_kind_and_day(con):
     assert small["current_share_of_requests"] == pytest.approx(0.5)
     assert small["candidate_rank"] == 1
     assert (small["input_uncached_tokens"], small["cache_read_tokens"], small["output_tokens"]) == (
-        400_000, 50_000, 150_000)
+        400_000,
+        50_000,
+        150_000,
+    )
 
 
 def test_repricing_uses_long_context_tier_and_contracts_of_the_candidate(con):
@@ -134,6 +163,7 @@ def test_model_mix_names_the_extractive_feature_on_the_expensive_model(con):
 def test_expensive_multiple_is_configurable(con):
     fx.settings(con, {"routing.expensive_output_price_multiple": "25"})
     fx.build(con, "mart_feature_model_mix")
-    big = fx.rows(con, "select * from mart_feature_model_mix where model = 'gpt-big' "
-                       "and environment = 'prod'")[0]
+    big = fx.rows(
+        con, "select * from mart_feature_model_mix where model = 'gpt-big' and environment = 'prod'"
+    )[0]
     assert big["is_expensive"] is False  # 40 < 25 x 2

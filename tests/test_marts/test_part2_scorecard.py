@@ -20,8 +20,15 @@ W1, W2 = date(2025, 3, 3), date(2025, 3, 10)
 
 
 def _line(day, rid, action, accepted, cost="1", version="v1", **kw):
-    return fx.line(day, request_id=rid, action_id=action, accepted=accepted,
-                   contracted_cost=D(cost), prompt_version=version, **kw)
+    return fx.line(
+        day,
+        request_id=rid,
+        action_id=action,
+        accepted=accepted,
+        contracted_cost=D(cost),
+        prompt_version=version,
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -31,12 +38,11 @@ def con(tmp_path):
         con,
         [
             _line(W1, "r1", "a1", True, edit_distance=2.0, escalated=False, csat=5.0),
-            _line(date(2025, 3, 4), "r2", "a2", True, edit_distance=4.0, escalated=False,
-                  csat=4.0),
-            _line(date(2025, 3, 5), "r3", "a3", True, edit_distance=0.0, escalated=False,
-                  csat=5.0),
-            _line(date(2025, 3, 9), "r4", "a4", False, edit_distance=10.0, escalated=True,
-                  csat=2.0),
+            _line(date(2025, 3, 4), "r2", "a2", True, edit_distance=4.0, escalated=False, csat=4.0),
+            _line(date(2025, 3, 5), "r3", "a3", True, edit_distance=0.0, escalated=False, csat=5.0),
+            _line(
+                date(2025, 3, 9), "r4", "a4", False, edit_distance=10.0, escalated=True, csat=2.0
+            ),
             _line(W2, "r5", "a5", True),
             _line(W2, "r6", "a6", True),
             _line(date(2025, 3, 11), "r7", "a7", False, cost="2", version="v2"),
@@ -87,8 +93,9 @@ def test_staging_is_scored_apart(con):
 def test_bad_prompt_version_is_flagged_against_the_feature_previous_week(con):
     versions = {
         (r["prompt_version"], r["week_start"]): r
-        for r in fx.rows(con, "select * from mart_weekly_scorecard_versions "
-                              "where environment = 'prod'")
+        for r in fx.rows(
+            con, "select * from mart_weekly_scorecard_versions where environment = 'prod'"
+        )
     }
     v2 = versions["v2", W2]
     # 1 execution (a7) costing 4 -> 4000 per 1000; baseline feature week 1 = 1000 -> +300 %
@@ -129,8 +136,13 @@ def test_late_feedback_moves_the_acceptance_of_the_request_week(con, tmp_path):
     result = feedback.read_feedback(tmp_path / "input")
     stats = feedback.load_feedback(con, result)
     # 7 non-blank lines = 3 loaded + 4 quarantined; one unknown id kept and flagged
-    assert stats == {"rows_read": 7, "rows_loaded": 3, "rows_quarantined": 4,
-                     "unknown_request_ids": 1, "files": 1}
+    assert stats == {
+        "rows_read": 7,
+        "rows_loaded": 3,
+        "rows_quarantined": 4,
+        "unknown_request_ids": 1,
+        "files": 1,
+    }
     assert result.reasons == {
         "missing or not a timestamp": 1,
         "no quality field (accepted, edit_distance, escalated, csat)": 1,

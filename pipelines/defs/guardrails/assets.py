@@ -1,7 +1,5 @@
 """Budget guardrails for the application: `<output>/exports/guardrails/<date>.json`."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 
 import dagster as dg
@@ -27,7 +25,9 @@ def guardrails_export(context: dg.AssetExecutionContext, costline: CostlineResou
     as_of = end - timedelta(days=1)
     with costline.connect(read_only=False) as con:
         document = guardrails.build_decisions(con, as_of)
-    path = guardrails.write_atomic(document, guardrails.guardrails_path(costline.output_path, as_of))
+    path = guardrails.write_atomic(
+        document, guardrails.guardrails_path(costline.output_path, as_of)
+    )
     actions: dict[str, int] = {}
     for decision in document["decisions"]:
         actions[decision["action"]] = actions.get(decision["action"], 0) + 1

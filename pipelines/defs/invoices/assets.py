@@ -126,8 +126,9 @@ def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResou
     that the lines do not add up to fails the run. Grain: one row per vendor line (line_id)."""
     with costline.connect() as con:
         batch = read_invoices(costline.input_path, known_models(con))
-        ensure_table(con, "stg_invoice_lines", INVOICE_LINE_COLUMNS)
         replace_rows(con, "stg_invoice_lines", INVOICE_LINE_COLUMNS, batch.lines, "true", {})
+        # SQL models downstream of this asset read the allocation table: it exists from here on
+        ensure_table(con, ALLOCATIONS_TABLE, ALLOCATED_COLUMNS)
     totals = invoice_totals(batch.lines)
     report(f"read {len(batch.lines):,} invoice lines from {len(batch.files)} files "
            f"({len(totals)} invoices)")

@@ -4,8 +4,6 @@ All four are reloaded in full on every run (they are small and not tied to a day
 daily-partitioned with the single-run backfill policy so they run in the same job as the rest.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipelines.defs.partitions import daily_partitions, single_run
@@ -36,7 +34,9 @@ def _schema_result(con, table: str) -> dg.AssetCheckResult:
 
 def _schema_spec(table: str) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
-        SCHEMA_VALID, asset=table, blocking=True,
+        SCHEMA_VALID,
+        asset=table,
+        blocking=True,
         description=f"the table validates against schemas.{table}",
     )
 
@@ -49,8 +49,12 @@ def _schema_spec(table: str) -> dg.AssetCheckSpec:
     kinds={"python", "duckdb"},
     pool="duckdb",
     check_specs=[
-        dg.AssetCheckSpec(ROWS_ACCOUNTED, asset="stg_feedback", blocking=True,
-                          description="feedback lines read = loaded + quarantined"),
+        dg.AssetCheckSpec(
+            ROWS_ACCOUNTED,
+            asset="stg_feedback",
+            blocking=True,
+            description="feedback lines read = loaded + quarantined",
+        ),
         _schema_spec("stg_feedback"),
     ],
 )

@@ -40,8 +40,10 @@ def high_severity_anomalies(
         severity=WARN,
         metadata={
             "high_severity": len(rows),
-            "anomalies": _md(rows[:_LIST_LIMIT], "day | tenant / feature / env | kind | "
-                                                 "tokens x median | cost x median"),
+            "anomalies": _md(
+                rows[:_LIST_LIMIT],
+                "day | tenant / feature / env | kind | tokens x median | cost x median",
+            ),
         },
         description="high-severity spikes in the window" if rows else "no high-severity spike",
     )
@@ -65,8 +67,10 @@ def high_severity_runaway_sessions(
         metadata={
             "high_severity": len(rows),
             "tenants": ", ".join(sorted({r[1] for r in rows})) or "none",
-            "sessions": _md(rows[:_LIST_LIMIT], "last day | tenant | feature | env | session | "
-                                                "requests | tokens | x p99"),
+            "sessions": _md(
+                rows[:_LIST_LIMIT],
+                "last day | tenant | feature | env | session | requests | tokens | x p99",
+            ),
         },
     )
 
@@ -89,8 +93,10 @@ def budgets_breached(
         severity=WARN,
         metadata={
             "flagged_budgets": len(rows),
-            "budgets": _md(rows[:_LIST_LIMIT], "tenant | feature | status | action | mtd | "
-                                               "limit | currency | reason"),
+            "budgets": _md(
+                rows[:_LIST_LIMIT],
+                "tenant | feature | status | action | mtd | limit | currency | reason",
+            ),
         },
     )
 
@@ -113,8 +119,10 @@ def freeze_or_rollback(
         severity=WARN,
         metadata={
             "flagged_versions": len(rows),
-            "versions": _md(rows[:_LIST_LIMIT], "week | feature | env | prompt_version | model | "
-                                                "cost/exec % | acceptance pts"),
+            "versions": _md(
+                rows[:_LIST_LIMIT],
+                "week | feature | env | prompt_version | model | cost/exec % | acceptance pts",
+            ),
         },
     )
 
@@ -149,28 +157,53 @@ def _spec(name: str, asset: str, description: str) -> dg.AssetCheckSpec:
 
 CHECKS: dict[str, CheckList] = {
     "mart_anomalies": [
-        (_spec("no_high_severity_anomalies", "mart_anomalies",
-               "warns when a high-severity token or cost spike falls in the run window"),
-         high_severity_anomalies),
+        (
+            _spec(
+                "no_high_severity_anomalies",
+                "mart_anomalies",
+                "warns when a high-severity token or cost spike falls in the run window",
+            ),
+            high_severity_anomalies,
+        ),
     ],
     "mart_runaway_sessions": [
-        (_spec("no_high_severity_runaway_sessions", "mart_runaway_sessions",
-               "warns when a high-severity runaway session is active in the run window"),
-         high_severity_runaway_sessions),
+        (
+            _spec(
+                "no_high_severity_runaway_sessions",
+                "mart_runaway_sessions",
+                "warns when a high-severity runaway session is active in the run window",
+            ),
+            high_severity_runaway_sessions,
+        ),
     ],
     "mart_budget_status": [
-        (_spec("no_hard_budget_breach", "mart_budget_status",
-               "warns on hard breaches or unsupported budget currencies on the last day run"),
-         budgets_breached),
+        (
+            _spec(
+                "no_hard_budget_breach",
+                "mart_budget_status",
+                "warns on hard breaches or unsupported budget currencies on the last day run",
+            ),
+            budgets_breached,
+        ),
     ],
     "mart_weekly_scorecard_versions": [
-        (_spec("no_freeze_or_rollback", "mart_weekly_scorecard_versions",
-               "warns when a prompt version costs more per execution and is accepted less"),
-         freeze_or_rollback),
+        (
+            _spec(
+                "no_freeze_or_rollback",
+                "mart_weekly_scorecard_versions",
+                "warns when a prompt version costs more per execution and is accepted less",
+            ),
+            freeze_or_rollback,
+        ),
     ],
     "mart_feature_model_mix": [
-        (_spec("no_extractive_feature_on_expensive_model", "mart_feature_model_mix",
-               "warns when an extractive feature runs on an expensive model in prod"),
-         extractive_on_expensive),
+        (
+            _spec(
+                "no_extractive_feature_on_expensive_model",
+                "mart_feature_model_mix",
+                "warns when an extractive feature runs on an expensive model in prod",
+            ),
+            extractive_on_expensive,
+        ),
     ],
 }

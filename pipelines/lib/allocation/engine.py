@@ -87,6 +87,7 @@ def apportion(exact: list[Decimal], total: Decimal, quantum: Decimal = CENT) -> 
 
     Each value is floored, then the missing units go one by one to the largest fractional parts
     (ties to the earlier index); a negative difference takes units from the smallest fractions.
+    A negative total is apportioned on the mirrored values, so credits round like charges.
     """
     if total != total.quantize(quantum):
         raise ValueError(f"total {total} is not a multiple of {quantum}")
@@ -94,6 +95,8 @@ def apportion(exact: list[Decimal], total: Decimal, quantum: Decimal = CENT) -> 
         if total:
             raise ValueError("cannot apportion a non-zero total over no values")
         return []
+    if total < 0:  # mirror, so credits round like charges (as money.largest_remainder does)
+        return [-v for v in apportion([-e for e in exact], -total, quantum)]
     with localcontext() as ctx:
         ctx.prec = 80
         scaled = [e / quantum for e in exact]
@@ -112,14 +115,54 @@ def apportion(exact: list[Decimal], total: Decimal, quantum: Decimal = CENT) -> 
     return [quantum * f for f in floors]
 
 
+def controlled_round(
+    exact: list[list[Decimal]], row_totals: list[Decimal], col_totals: list[Decimal],
+    quantum: Decimal = CENT,
+) -> list[list[Decimal]]:
+    """Round a table of exact amounts to cents so each row adds up to its rounded row total and
+    each column to its rounded column total (both already apportioned from the same grand total).
+
+    Every entry starts at its floor; the missing cents go first to the entries with the largest
+    fractions whose row and column both still miss cents (each entry then stays within a cent of
+    its exact value); any cent left after that goes to an entry in a row and column that miss it.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 80
+        scaled = [[e / quantum for e in row] for row in exact]
+    cells = [[int(v.to_integral_value(rounding=ROUND_FLOOR)) for v in row] for row in scaled]
+    row_need = [int(t / quantum) - sum(r) for t, r in zip(row_totals, cells, strict=True)]
+    width = len(col_totals)
+    col_need = [int(col_totals[j] / quantum) - sum(r[j] for r in cells) for j in range(width)]
+    order = sorted(
+        ((scaled[i][j] - cells[i][j], i, j) for i in range(len(cells)) for j in range(width)),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
+    for fraction, i, j in order:
+        if fraction > 0 and row_need[i] > 0 and col_need[j] > 0:
+            cells[i][j] += 1
+            row_need[i] -= 1
+            col_need[j] -= 1
+    # Leftovers (rare): move cents between needy rows and columns, keeping both sums exact.
+    for i in range(len(cells)):
+        for j in range(width):
+            while row_need[i] != 0 and col_need[j] != 0 and (row_need[i] > 0) == (col_need[j] > 0):
+                step = 1 if row_need[i] > 0 else -1
+                cells[i][j] += step
+                row_need[i] -= step
+                col_need[j] -= step
+    if any(row_need) or any(col_need):
+        raise ArithmeticError("controlled rounding did not converge")
+    return [[quantum * v for v in row] for row in cells]
+
+
 def _split(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """Exact proportional shares that add up to `amount` exactly (the last takes the remainder)."""
+    """Proportional shares at 60 significant digits (their sum misses `amount` by < 1e-50;
+    the cents are fixed per invoice by `apportion`). Equal weights give equal shares, so
+    rounding ties stay with the earlier row."""
     total = sum(weights, Decimal(0))
     with localcontext() as ctx:
         ctx.prec = 60
-        shares = [amount * w / total for w in weights[:-1]]
-        shares.append(amount - sum(shares, Decimal(0)))
-    return shares
+        return [amount * w / total for w in weights]
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -328,9 +371,11 @@ def _round_invoice(invoice: str, meta: dict, rows: dict[tuple, dict[str, Decimal
     if not keys:
         return []
     part_exact = [sum((rows[k][p] for k in keys), Decimal(0)) for p in PARTS]
+    row_totals = apportion([sum(rows[k].values(), Decimal(0)) for k in keys], total)
     part_totals = apportion(part_exact, total)
-    rounded = {p: apportion([rows[k][p] for k in keys], t)
-               for p, t in zip(PARTS, part_totals, strict=True)}
+    matrix = controlled_round([[rows[k][p] for p in PARTS] for k in keys], row_totals,
+                              part_totals)
+    rounded = {p: [matrix[n][j] for n in range(len(keys))] for j, p in enumerate(PARTS)}
     out = []
     for n, key in enumerate(keys):
         tenant, feature, env, provider, model, kind, day, level = key

@@ -109,7 +109,8 @@ def build_chargeback(
         entry["invoices"].add(r["InvoiceId"])
     by_cell_key: dict[tuple, tuple] = {}
     for r in cells.iter_rows(named=True):
-        currency = provider_currency.get(r["provider"], r["currency"])
+        # unpriced cells have no currency: their (zero) amounts take the invoice's or USD
+        currency = provider_currency.get(r["provider"]) or r["currency"] or "USD"
         key = (r["tenant_id"], r["feature"], r["environment"], r["provider"], r["model"])
         by_cell_key[key] = (*key, currency)
         entry = row(*key, currency)

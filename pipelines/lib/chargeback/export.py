@@ -156,6 +156,8 @@ def export_month(
     """Publish (or leave alone, or re-issue) the month's chargeback files."""
     target = output_dir / "exports" / "chargeback" / period
     previous_manifest = _read_manifest(target)
+    if frame.is_empty() and previous_manifest is None:
+        return ExportResult(period, "unchanged", PROVISIONAL, 0, 0, target)
     status = FINAL if len(frame) and (frame["status"] == FINAL).all() else PROVISIONAL
     print_ = fingerprint(contributing_line_ids)
     previous = None

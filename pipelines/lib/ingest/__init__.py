@@ -29,7 +29,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.lib.ingest.discover import UNSUPPORTED, discover, sha256_of
+from pipelines.lib.adapters import load_mapping, to_native
+from pipelines.lib.adapters.mapping import Mapping
+from pipelines.lib.ingest.discover import (
+    UNRECOGNISED,
+    UNSUPPORTED,
+    content_format,
+    discover,
+    read_head,
+    sha256_of,
+)
 from pipelines.lib.ingest.jsonl import bad_utf8_frame, decode_lines, iter_chunks, split_lines
 from pipelines.lib.ingest.normalise import normalise
 from pipelines.lib.ingest.result import (
@@ -74,27 +83,71 @@ def _read_file(
     return pl.concat(parts)
 
 
+def _read_adapted(path: Path, rel: str, fmt: str, mapping: Mapping, now: datetime) -> pl.DataFrame:
+    """A file of another log format: adapter -> native records -> the same `normalise`;
+    adapter rejects become quarantine rows (request_date NULL: quarantined in every window)."""
+    native, rejects = to_native(path, fmt, mapping)
+    good = normalise(
+        native.with_columns(
+            pl.lit(None, pl.String).alias(ERR_FIELD), pl.lit(None, pl.String).alias(ERR_REASON)
+        ),
+        fmt,
+        rel,
+        now,
+    )
+    bad = rejects.select(
+        pl.col("source_line").cast(pl.Int64),
+        pl.col("request_id").cast(pl.String),
+        pl.lit(fmt).alias("source_format"),
+        pl.lit(rel).alias("source_file"),
+        pl.col("field").fill_null("record").alias(ERR_FIELD),
+        pl.col("reason").fill_null(f"{fmt}: unreadable record").alias(ERR_REASON),
+    )
+    bad = bad.with_columns(
+        pl.lit(None, dtype=t).alias(c) for c, t in CANONICAL_COLUMNS.items() if c not in bad.columns
+    ).select(good.columns)
+    bad = bad.cast(good.schema)  # type: ignore[arg-type]
+    return pl.concat([good, bad]).sort("source_line", maintain_order=True)
+
+
 def read_requests(
     input_dir: Path, start: date, end: date, *, now: datetime | None = None
 ) -> IngestResult:
     """Canonical requests whose UTC date is in [start, end), and the quarantine of the window.
-    `now` (default: the current time) bounds timestamps to at most one day ahead."""
+    `now` (default: the current time) bounds timestamps to at most one day ahead.
+
+    Files are recognised by content (`content_format`): native files go to the native readers,
+    other log formats through their adapter (`pipelines.lib.adapters`) and then the same
+    validation; a file of no format we read is quarantined whole (`unrecognised content`).
+    A malformed `<input>/catalog/mapping.toml` raises `MappingError` (nothing is read)."""
     now = now or datetime.now(UTC)
+    input_dir = Path(input_dir)
+    mapping = load_mapping(input_dir / "catalog" / "mapping.toml")
     con = duckdb.connect()
     stats: list[FileStat] = []
     frames: list[pl.DataFrame] = []
     file_errors: list[pl.DataFrame] = []
     try:
-        for path, rel, fmt in discover(Path(input_dir)):
-            stat = FileStat(path=rel, format=fmt, sha256=sha256_of(path))
+        for path, rel, container in discover(input_dir):
+            stat = FileStat(path=rel, format=container, sha256=sha256_of(path))
             stats.append(stat)
+            fmt = container
+            if container != UNSUPPORTED:
+                fmt = content_format(path, container, read_head(path))
+                stat.format = fmt
             if fmt == UNSUPPORTED:
                 stat.error = "unsupported file type"
+            elif fmt == UNRECOGNISED:
+                stat.error = "unrecognised content"
             else:
                 try:
-                    frame = _read_file(path, rel, fmt, con, now)
+                    if fmt in _FILE_REASONS:
+                        frame = _read_file(path, rel, fmt, con, now)
+                    else:
+                        frame = _read_adapted(path, rel, fmt, mapping, now)
                 except _READ_ERRORS as exc:
-                    stat.error = f"{_FILE_REASONS[fmt]}: {type(exc).__name__}"
+                    reason = _FILE_REASONS.get(fmt, f"unreadable {fmt} file")
+                    stat.error = f"{reason}: {type(exc).__name__}"
                 else:
                     stat.rows_read = len(frame)
                     frames.append(frame)

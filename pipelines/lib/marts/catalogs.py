@@ -142,7 +142,9 @@ def load_features(path: Path) -> tuple[pl.DataFrame, bool]:
                 f"(first on line {seen[feature]})"
             )
         seen[feature] = line
-        rows.append({"feature": feature, "kind": kind, "source": f"catalog/features.csv line {line}"})
+        rows.append(
+            {"feature": feature, "kind": kind, "source": f"catalog/features.csv line {line}"}
+        )
     frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
     return frame, True
 

@@ -65,7 +65,11 @@ class FeedbackResult:
         """Quarantine reason -> count, most frequent first."""
         if self.quarantine.is_empty():
             return {}
-        counts = self.quarantine.group_by("reason").len().sort(["len", "reason"], descending=[True, False])
+        counts = (
+            self.quarantine.group_by("reason")
+            .len()
+            .sort(["len", "reason"], descending=[True, False])
+        )
         return dict(zip(counts["reason"], counts["len"], strict=True))
 
 
@@ -156,8 +160,10 @@ def read_feedback(input_dir: Path) -> FeedbackResult:
                     continue
                 row.update(source_file=rel, source_line=line_no, is_known_request=False)
                 records.append(row)
-    frame = pl.DataFrame(records, schema=FEEDBACK_COLUMNS, orient="row") if records else (
-        pl.DataFrame(schema=FEEDBACK_COLUMNS)
+    frame = (
+        pl.DataFrame(records, schema=FEEDBACK_COLUMNS, orient="row")
+        if records
+        else (pl.DataFrame(schema=FEEDBACK_COLUMNS))
     )
     quarantine = (
         pl.DataFrame(bad, schema=QUARANTINE_FEEDBACK_COLUMNS, orient="row")

@@ -55,8 +55,19 @@ def build_decisions(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, An
             "daily_limit": _money(daily_limit),
             "reason": reason,
         }
-        for (tenant, feature, action, status, mtd, limit, forecast, currency, day_spend,
-             daily_limit, reason) in rows
+        for (
+            tenant,
+            feature,
+            action,
+            status,
+            mtd,
+            limit,
+            forecast,
+            currency,
+            day_spend,
+            daily_limit,
+            reason,
+        ) in rows
     ]
     return {"as_of": as_of.isoformat(), "decisions": decisions}
 
@@ -71,7 +82,7 @@ def write_atomic(document: dict[str, Any], target: Path) -> Path:
             handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
     return target

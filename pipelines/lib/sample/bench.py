@@ -31,18 +31,33 @@ def _lit(v: int) -> pl.Expr:
     return pl.lit(v & _MASK, dtype=_U64)
 
 
-def _mix(z: pl.Expr) -> pl.Expr:
-    """SplitMix64 finaliser (u64 arithmetic wraps in polars)."""
-    z = z + _lit(0x9E3779B97F4A7C15)
-    z = z.xor(z // 2**30) * _lit(0xBF58476D1CE4E5B9)
-    z = z.xor(z // 2**27) * _lit(0x94D049BB133111EB)
-    return z.xor(z // 2**31)
+def _draws(df: pl.DataFrame, seed: int, streams: range, index: str = "_k") -> pl.DataFrame:
+    """Add uniform [0, 1) columns `_u<stream>`: a counter-based RNG (SplitMix64 of row index,
+    seed and stream; u64 arithmetic wraps in polars). Each mixing step is materialised so the
+    expression tree does not grow exponentially."""
+    names = [f"_u{s}" for s in streams]
+    key = pl.col(index).cast(_U64) * _lit(0xD1B54A32D192ED03)
+    df = df.with_columns(key.alias("_key"))
+    df = df.with_columns(
+        (pl.col("_key") + _lit(seed * 1_000_003 + s)).alias(n)
+        for s, n in zip(streams, names, strict=True)
+    )
+    for _ in range(1):
+        df = df.with_columns((pl.col(n) + _lit(0x9E3779B97F4A7C15)) for n in names)
+        df = df.with_columns(
+            pl.col(n).xor(pl.col(n) // 2**30) * _lit(0xBF58476D1CE4E5B9) for n in names
+        )
+        df = df.with_columns(
+            pl.col(n).xor(pl.col(n) // 2**27) * _lit(0x94D049BB133111EB) for n in names
+        )
+        df = df.with_columns(pl.col(n).xor(pl.col(n) // 2**31) for n in names)
+    return df.drop("_key").with_columns(
+        (pl.col(n) // 2**11).cast(pl.Float64) * 2.0**-53 for n in names
+    )
 
 
-def _u(seed: int, stream: int, index: str = "_k") -> pl.Expr:
-    """A uniform draw in [0, 1) per row: a counter-based RNG (row index, seed, stream)."""
-    key = pl.col(index).cast(_U64) * _lit(0xD1B54A32D192ED03) + _lit(seed * 1_000_003 + stream)
-    return (_mix(_mix(key)) // 2**11).cast(pl.Float64) * 2.0**-53
+def _u(_seed: int, stream: int) -> pl.Expr:
+    return pl.col(f"_u{stream}")
 
 
 def _normal(seed: int, stream: int) -> pl.Expr:
@@ -70,9 +85,9 @@ def _frame(start: date, end: date, n: int, seed: int) -> pl.DataFrame:
         raise ValueError("need end > start and n_requests >= 0")
     t0 = int(datetime.combine(start, datetime.min.time(), UTC).timestamp() * 1_000_000)
     t1 = int(datetime.combine(end, datetime.min.time(), UTC).timestamp() * 1_000_000)
-    base = pl.DataFrame({"_i": pl.int_range(n, eager=True, dtype=pl.Int64)})
-    base = base.select(_ts=(pl.lit(t0) + (_u(seed, 1, "_i") * (t1 - t0)).cast(pl.Int64)))
-    df = base.sort("_ts").with_row_index("_k")
+    base = _draws(pl.DataFrame({"_i": pl.int_range(n, eager=True)}), seed, range(1, 2), "_i")
+    base = base.select(_ts=(pl.lit(t0) + (_u(seed, 1) * (t1 - t0)).cast(pl.Int64)))
+    df = _draws(base.sort("_ts").with_row_index("_k"), seed, range(2, 23))
     df = df.with_columns(
         _tenant=(_u(seed, 2) * N_TENANTS).cast(pl.Int64),
         _feat=_pick_index(_u(seed, 3), FEATURE_WEIGHTS),
@@ -110,9 +125,8 @@ def _frame(start: date, end: date, n: int, seed: int) -> pl.DataFrame:
     df = df.with_columns(_write=write.otherwise(0))
     zero, no_out = pl.col("_zero"), pl.col("_zero") | (pl.col("_status") == 1)
     fps = [fingerprint("bench", seed, x) for x in range(FINGERPRINTS)]
-    fp_pool = pl.DataFrame({"_f": list(range(FINGERPRINTS)), "_fp": fps})
-    df = df.with_columns(_f=(_u(seed, 16) ** 2 * FINGERPRINTS).cast(pl.Int64))
-    df = df.join(fp_pool.with_columns(pl.col("_f").cast(pl.Int64)), on="_f", how="left")
+    fp_idx = (_u(seed, 16) ** 2 * FINGERPRINTS).cast(pl.UInt32)
+    df = df.with_columns(_fp=pl.Series(fps, dtype=pl.String).gather(df.select(fp_idx).to_series()))
     prefix = f"b{seed}-"
     ident = pl.col("_k").cast(pl.String).str.zfill(10)
     offs_min = _lookup(pl.col("_tenant") % len(OFFSETS), tuple(str(o) for o, _ in OFFSETS))
@@ -175,7 +189,7 @@ def _frame(start: date, end: date, n: int, seed: int) -> pl.DataFrame:
         escalated=pl.lit(None, dtype=pl.Boolean),
         csat=pl.when(pl.col("_fb") > 0.95).then(1 + (pl.col("_fb") * 100).cast(pl.Int64) % 5),
         _day=pl.from_epoch(pl.col("_ts"), time_unit="us").dt.date(),
-    ).sort("_k")
+    )
     schema = native_schema()
     return out.select(*(pl.col(c).cast(schema[c]) for c in st.NATIVE_FIELDS), pl.col("_day"))
 

@@ -76,7 +76,7 @@ def _interactive(w: DayWriter, scale: float) -> None:
     rng, day = w.rng, w.day
     n = int(st.SESSIONS_PER_WEEKDAY * st.WEEKDAY_FACTOR[day.weekday()] * scale)
     n = max(1, int(n * rng.uniform(0.93, 1.07)))
-    tenants = [t for t in st.TENANTS]
+    tenants = list(st.TENANTS)
     runaway = st.RUNAWAY_START <= day < st.RUNAWAY_END
     for _ in range(n):
         tenant = rng.choices(tenants, [t.weight for t in tenants])[0]
@@ -134,7 +134,7 @@ def _runaway_sessions(w: DayWriter) -> None:
     for _ in range(st.RUNAWAY_SESSIONS_PER_DAY + rng.randint(0, 1)):
         t = _start(rng, day, tenant.tz)
         session, user = w.session_id(), f"u-{tenant.tenant_id}-bot"
-        calls = rng.randint(180, 520)
+        calls = rng.randint(*st.RUNAWAY_LOOP_CALLS)
         for i in range(calls):
             if t >= w.end:
                 break
@@ -142,7 +142,7 @@ def _runaway_sessions(w: DayWriter) -> None:
                 tenant, st.RUNAWAY_FEATURE, "prod", t, session, user, w.action_id(), provider, model
             )
             c.first_in_session = i == 0
-            c.token_factor = min(st.RUNAWAY_TOKEN_FACTOR[1], 1.0 + i / 25)
+            c.token_factor = min(1.5, 1.0 + i / 300)  # the loop's context keeps growing
             w.emit(c)
             t += timedelta(milliseconds=rng.randint(2_500, 15_000))
 

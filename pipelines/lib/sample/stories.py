@@ -86,8 +86,10 @@ RUNAWAY_TENANT = "initech"
 RUNAWAY_FEATURE = "faq_assistant"
 RUNAWAY_START = date(2026, 10, 15)
 RUNAWAY_END = date(2026, 10, 19)  # exclusive: 4 days
-RUNAWAY_TOKEN_FACTOR = (8.0, 15.0)  # input/output tokens multiplied by a factor in this range
-RUNAWAY_SESSIONS_PER_DAY = 1  # plus sessions of hundreds of calls (agent loop)
+RUNAWAY_TOKEN_FACTOR = (2.5, 4.5)  # per-call token multiplier of the tenant's normal sessions
+# plus agent-loop sessions of RUNAWAY_LOOP_CALLS calls each: the day totals ~8-15x normal tokens
+RUNAWAY_LOOP_CALLS = (150, 260)
+RUNAWAY_SESSIONS_PER_DAY = 1  # agent-loop sessions per day (plus 0 or 1)
 
 PROMPT_FEATURE = "email_copilot"
 PROMPT_OLD, PROMPT_NEW = "v6", "v7"
@@ -179,7 +181,7 @@ TENANTS = (
 )
 VIP_TENANT = "globex"
 # Tenants whose account summaries run nightly as batch jobs: tenant -> summaries per night.
-NIGHTLY_BATCH = {"globex": 70, "hooli": 25, "northwind-eu.01": 20}
+NIGHTLY_BATCH = {"globex": 40, "hooli": 15}
 
 FEATURE_APPS = {
     "email_copilot": "crm-web",
@@ -210,7 +212,7 @@ FEATURE_WEIGHTS = {
     "faq_assistant": 0.22,
 }
 ENVIRONMENT_WEIGHTS = (("prod", 0.86), ("staging", 0.09), ("dev", 0.05))
-SESSIONS_PER_WEEKDAY = 520  # at scale 1.0 -> ~1,450 requests per weekday
+SESSIONS_PER_WEEKDAY = 600  # at scale 1.0 -> ~1,300 requests per weekday
 WEEKDAY_FACTOR = (1.0, 1.06, 1.08, 1.04, 0.92, 0.32, 0.26)  # Mon..Sun
 # Local hour-of-day weights (business hours peak).
 HOUR_WEIGHTS = (

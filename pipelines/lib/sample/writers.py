@@ -69,7 +69,7 @@ def write_frame(path: Path, df: pl.DataFrame, fmt: str) -> None:
     """Write a native-record frame; Parquet without varying metadata, CSV with true/false."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "parquet":
-        df.write_parquet(path, compression="zstd", statistics=True, row_group_size=1_000_000)
+        df.write_parquet(path, compression="zstd", compression_level=1, row_group_size=1_000_000)
     elif fmt == "csv":
         df.write_csv(path, null_value="")
     elif fmt == "jsonl.gz":
