@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.lib.sample import stories as st
-from pipelines.lib.sample.generator import generate
 from pipelines.lib.sample.bench import generate_benchmark
+from pipelines.lib.sample.generator import generate
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,7 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = generate_benchmark(args.out, args.start, args.end, args.rows, seed=args.seed)
         sys.stdout.write(f"wrote {args.rows} benchmark records in {len(paths)} files\n")
         return 0
-    sys.stdout.write(f"{generate(args.out, args.start, args.end, seed=args.seed, scale=args.scale)}\n")
+    sys.stdout.write(
+        f"{generate(args.out, args.start, args.end, seed=args.seed, scale=args.scale)}\n"
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Benchmark data: millions of native request records, vectorised (numpy + polars, no row loop).
+"""Benchmark data: millions of native request records, vectorised (polars expressions, no row loop).
 
 The records obey the same invariants as the story sample (disjoint cache tokens, app-cache hits
 with zero tokens and an earlier source request) but tell no story.

@@ -152,7 +152,7 @@ def app_cache_hit(
 ) -> dict | None:
     """An exact/semantic app-cache hit reusing an earlier call's answer (zero provider tokens)."""
     pool = state.recent.get((c.tenant.tenant_id, c.feature))
-    if state.leaks_left and c.feature == "faq_assistant" and rng.random() < 0.002:
+    if state.leaks_left and c.feature == "faq_assistant" and rng.random() < 0.006:
         others = [k for k in state.recent if k[1] == c.feature and k[0] != c.tenant.tenant_id]
         if others:  # the cross-tenant leak: another tenant's answer served from the cache
             pool = state.recent[sorted(others)[rng.randrange(len(others))]]

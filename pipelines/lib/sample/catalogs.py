@@ -7,8 +7,8 @@ import io
 import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
+from functools import cache
 from pathlib import Path
 
 from pipelines.lib.sample import stories as st
@@ -23,12 +23,14 @@ PRICE_COLUMNS = (
     "currency",
     "valid_from",
     "valid_to",
+    "min_input_tokens",
 )
 UNIT = "1000000 Tokens"
 KINDS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
 CONTRACT_START = "2026-01-01"
 # Negotiated prices (USD per 1M tokens). gpt-4.1-mini and the Bedrock model stay at list.
-# (provider, model, service_tier, valid_from, valid_to, {kind: price})
+# (provider, model, service_tier, valid_from, valid_to, {kind: price}[, min_input_tokens])
+# The sonnet contract is 15% off list, its long-context tier (> 200k input tokens) included.
 CONTRACTS = (
     (
         *st.SONNET,
@@ -82,6 +84,20 @@ CONTRACTS = (
             "output": "2.25",
         },
     ),
+    (
+        *st.SONNET,
+        "",
+        CONTRACT_START,
+        "",
+        {
+            "input": "5.10",
+            "cache_read": "0.51",
+            "cache_write": "6.375",
+            "cache_write_1h": "10.20",
+            "output": "19.125",
+        },
+        "200001",
+    ),
     (*st.GPT41, "", CONTRACT_START, "", {"input": "1.70", "cache_read": "0.425", "output": "6.80"}),
 )
 
@@ -101,10 +117,13 @@ def tenants_csv() -> str:
 
 def prices_csv() -> str:
     rows = []
-    for provider, model, tier, start, end, prices in CONTRACTS:
+    for provider, model, tier, start, end, prices, *tier_floor in CONTRACTS:
+        floor = tier_floor[0] if tier_floor else ""
         for kind in KINDS:
             if kind in prices:
-                rows.append((provider, model, kind, tier, prices[kind], UNIT, "USD", start, end))
+                rows.append(
+                    (provider, model, kind, tier, prices[kind], UNIT, "USD", start, end, floor)
+                )
     return _csv(rows, PRICE_COLUMNS)
 
 
@@ -156,7 +175,10 @@ def estimate_cost(rec: dict) -> Decimal:
 
 
 def budgets_csv(daily_costs: dict[tuple[str, str, date], Decimal]) -> str:
-    """Budgets sized from normal usage (median day), so only the runaway tenant breaches.
+    """Budgets sized from normal usage, so only the runaway tenant breaches.
+
+    Monthly limit: 36 median days; daily limit: 1.3 x the costliest day outside the runaway
+    window (feature budget of the runaway: 35 and 2.5 median days).
 
     `daily_costs` maps (tenant, feature, day) -> estimated prod cost.
     """
@@ -172,6 +194,10 @@ def budgets_csv(daily_costs: dict[tuple[str, str, date], Decimal]) -> str:
         xs = sorted(values.values())
         return xs[len(xs) // 2] if xs else Decimal(0)
 
+    def normal_peak(values: dict[date, Decimal]) -> Decimal:
+        xs = [v for d, v in values.items() if not st.RUNAWAY_START <= d < st.RUNAWAY_END]
+        return max(xs, default=Decimal(0))
+
     def money(x: Decimal) -> str:
         return str(max(Decimal("0.01"), x).quantize(Decimal("0.01"), ROUND_CEILING))
 
@@ -180,7 +206,8 @@ def budgets_csv(daily_costs: dict[tuple[str, str, date], Decimal]) -> str:
     for t in st.TENANTS:
         m = median(per_tenant[t.tenant_id])
         action = actions.get(t.tenant_id, "alert")
-        rows.append((t.tenant_id, "", money(m * 40), money(m * 3), "USD", "0.8", action))
+        daily = normal_peak(per_tenant[t.tenant_id]) * Decimal("1.3")
+        rows.append((t.tenant_id, "", money(m * 36), money(daily), "USD", "0.8", action))
     rf = median(per_feature[st.RUNAWAY_TENANT, st.RUNAWAY_FEATURE])
     rows.append(
         (
@@ -190,8 +217,8 @@ def budgets_csv(daily_costs: dict[tuple[str, str, date], Decimal]) -> str:
             money(rf * Decimal("2.5")),
             "USD",
             "0.75",
+            "degrade",
         )
-        + ("degrade",)
     )
     header = ("tenant_id", "feature", "monthly_limit", "daily_limit", "currency")
     return _csv(rows, (*header, "soft_threshold", "action"))
