@@ -74,13 +74,19 @@ def run_pipeline(
             ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
         },
     )
-    failed_checks = [
-        e for e in result.get_asset_check_evaluations() if not e.passed
-    ]
-    for evaluation in failed_checks:
+    import dagster as dg
+
+    failed_checks = []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        warn = evaluation.severity == dg.AssetCheckSeverity.WARN
+        if not warn:
+            failed_checks.append(evaluation)
+        details = {k: v.value for k, v in evaluation.metadata.items()}
         print(
-            f"check failed: {evaluation.asset_key.to_user_string()}.{evaluation.check_name} "
-            f"{ {k: v.value for k, v in evaluation.metadata.items()} }",
+            f"{'warning' if warn else 'check failed'}: "
+            f"{evaluation.asset_key.to_user_string()}.{evaluation.check_name} {details}",
             file=sys.stderr,
         )
     if not result.success:

@@ -24,11 +24,11 @@ def print_summary(output_dir: Path, start: date, end: date, seconds: float) -> N
             window,
         ).fetchone()[0]
         by_provider = con.execute(
-            """select provider, contracted_currency, count(*) as requests,
+            """select provider, max(contracted_currency) as currency, count(*) as requests,
                       count(*) filter (price_status = 'unpriced') as unpriced,
                       sum(list_cost), sum(contracted_cost)
                from fct_cost_lines where request_date >= $s and request_date < $e
-               group by all order by provider""",
+               group by provider order by provider""",
             window,
         ).fetchall()
     out = sys.stdout

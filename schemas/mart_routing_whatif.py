@@ -36,10 +36,16 @@ class MartRoutingWhatif(pa.DataFrameModel):
         "Share of the feature's requests already on this candidate (DOUBLE)", ge=0, le=1
     )
     currency: str = f("Currency of the actual costs (MIXED if several)")
-    actual_list_cost: Money = f(f"What the volume cost at list prices, {EXACT}")
+    actual_list_cost: Money = opt(
+        f"What the volume cost at list prices, {EXACT}; NULL if a request had no list price"
+    )
     actual_contracted_cost: Money = f(f"What the volume cost at contracted prices, {EXACT}")
     candidate_unpriced_requests: pl.Int64 = f(
         "Requests on days the candidate had no input or output price", ge=0
+    )
+    candidate_tier_fallback_requests: pl.Int64 = f(
+        "Requests repriced at the candidate's standard price: it has none for their service tier",
+        ge=0,
     )
     whatif_list_cost: Money = opt(
         f"Cost under the candidate's list prices, {EXACT}; NULL when not priced all month"

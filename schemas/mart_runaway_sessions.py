@@ -13,7 +13,8 @@ TABLE = "mart_runaway_sessions"
 
 class MartRunawaySessions(pa.DataFrameModel):
     """Sessions far above their feature's typical session: requests or tokens above 2x the p99
-    of the feature's sessions in the same environment (low), 5x (medium), 10x (high).
+    of the feature's sessions in the same environment (low), 5x (medium), 10x (high); sessions of
+    at least 3 requests (defaults, see int_settings_resolved).
 
     Grain: session_id x tenant_id x feature x environment, flagged sessions only.
     """

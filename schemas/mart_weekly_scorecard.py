@@ -13,7 +13,8 @@ TABLE = "mart_weekly_scorecard"
 
 class MartWeeklyScorecard(pa.DataFrameModel):
     """Weekly cost and quality of each feature with week-over-week changes and a
-    freeze_or_rollback flag (cost per execution up >= 20% and acceptance down >= 5 pts, defaults).
+    freeze_or_rollback flag (cost per execution up >= 20% and acceptance down >= 5 pts with
+    z <= -3, defaults).
     Late feedback overrides the inline quality fields of the request's own week.
 
     Grain: week_start (ISO week, Monday) x feature x environment.
@@ -46,6 +47,9 @@ class MartWeeklyScorecard(pa.DataFrameModel):
         "Week-over-week change of cost per execution, %"
     )
     acceptance_change_pts: pl.Float64 = opt("Week-over-week change of acceptance, points")
+    acceptance_change_z: pl.Float64 = opt(
+        "Two-proportion z of the acceptance change (pooled); the flag needs <= -3 by default"
+    )
     edit_distance_change: pl.Float64 = opt("Week-over-week change of mean edit distance")
     escalation_change_pts: pl.Float64 = opt("Week-over-week change of escalation rate, points")
     csat_change: pl.Float64 = opt("Week-over-week change of mean CSAT")

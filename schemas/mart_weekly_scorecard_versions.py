@@ -13,7 +13,8 @@ TABLE = "mart_weekly_scorecard_versions"
 
 class MartWeeklyScorecardVersions(pa.DataFrameModel):
     """Weekly cost and quality of each prompt version and model of a feature, compared with the
-    feature's previous week as a whole; freeze_or_rollback names the version to stop.
+    same version and model the week before (or, in its first week, with the feature's previous
+    week as a whole); freeze_or_rollback names the version to stop.
 
     Grain: week_start x feature x environment x prompt_version x provider x model.
     """
@@ -39,10 +40,15 @@ class MartWeeklyScorecardVersions(pa.DataFrameModel):
     mean_edit_distance: pl.Float64 = opt("Mean edit distance")
     escalation_rate: pl.Float64 = opt("Escalated / requests with the signal", ge=0, le=1)
     mean_csat: pl.Float64 = opt("Mean CSAT (1-5)")
-    baseline_cost_per_1000_executions: pl.Float64 = opt("The feature's previous week, all versions")
-    baseline_acceptance_rate: pl.Float64 = opt("The feature's previous-week acceptance rate")
+    baseline: str = opt(
+        "same_version_previous_week, feature_previous_week (first week of the version/model), "
+        "or NULL (no previous week)"
+    )
+    baseline_cost_per_1000_executions: pl.Float64 = opt("Baseline cost per 1,000 executions")
+    baseline_acceptance_rate: pl.Float64 = opt("Baseline acceptance rate")
     cost_per_execution_change_pct: pl.Float64 = opt("Cost per execution vs baseline, %")
     acceptance_change_pts: pl.Float64 = opt("Acceptance vs baseline, points")
+    acceptance_change_z: pl.Float64 = opt("Two-proportion z of the acceptance change vs baseline")
     freeze_or_rollback: bool = f("Costlier and less accepted than the baseline past the thresholds")
 
     class Config:

@@ -47,7 +47,7 @@ final as (
         cast(sum(output_tokens) as bigint) as output_tokens,
         sum(list_cost) as list_cost,
         sum(contracted_cost) as contracted_cost,
-        count(*) filter (where list_currency <> contracted_currency) as mixed_currency_requests
+        count(*) filter (where list_cost is null) as list_unpriced_requests
     from tiered
     group by all
 )

@@ -20,10 +20,14 @@ with defaults as (
             ('runaway.medium_multiple', 5.0, 'runaway severity medium from this multiple of p99'),
             ('runaway.high_multiple', 10.0, 'runaway severity high from this multiple of p99'),
             ('runaway.min_sessions', 20.0, 'sessions a feature needs before its p99 is trusted'),
+            ('runaway.min_requests', 3.0,
+             'a runaway session is a loop: it needs at least this many requests'),
             ('scorecard.freeze_cost_rise_pct', 20.0,
              'freeze_or_rollback: cost per execution up by at least this many percent'),
             ('scorecard.freeze_acceptance_drop_pts', 5.0,
-             'freeze_or_rollback: acceptance rate down by at least this many points')
+             'freeze_or_rollback: acceptance rate down by at least this many points'),
+            ('scorecard.freeze_min_drop_z', 3.0,
+             'freeze_or_rollback: the acceptance drop must be significant (two-proportion z <= -this; 0 = off)')
     ) as t (key, default_value, meaning)
 ),
 

@@ -1,5 +1,5 @@
 -- mart_invoice_reconciliation: what the vendor billed next to what our logs priced, per provider, billing period, charge day, model and token kind, with the gap and a readable explanation
--- grain: one row per provider x billing_period x charge_period_start x charge_period_end x model x token_kind x charge_category x charge_class x billing_currency (invoice side), plus one row per logged cell no invoice line covers
+-- grain: one row per provider x billing_period x charge_period_start x charge_period_end x model x token_kind x charge_category x charge_class x billing_currency (invoice side), plus one row per charge day x provider x model x token_kind logged but covered by no invoice line
 -- materialization: table
 -- Vendors bill all environments together, so this mart has no environment column (the
 -- exception to the marts convention). Money is exact DECIMAL(38,18); the gap percent is integer
@@ -100,10 +100,27 @@ logged_only as (
     group by all
 ),
 
+corrected as (
+    select distinct provider, model, token_kind, "ChargePeriodStart" as charge_period_start
+    from lines
+    where "ChargeClass" = 'Correction'
+),
+
 rows as (
-    select * from billed_vs_logged
-    union all by name
-    select * from logged_only
+    select
+        r.*,
+        k.provider is not null as corrected_later
+    from (
+        select * from billed_vs_logged
+        union all by name
+        select * from logged_only
+    ) as r
+    left join corrected as k
+        on k.provider = r.provider
+        and k.model is not distinct from r.model
+        and k.token_kind is not distinct from r.token_kind
+        and k.charge_period_start = r.charge_period_start
+        and r.charge_class is null
 ),
 
 gaps as (
@@ -139,6 +156,11 @@ final as (
         billed_cost,
         gap,
         case
+            when billed_quantity > coalesce(logged_tokens, 0)
+                then cast(billed_quantity - coalesce(logged_tokens, 0) as bigint)
+            else 0
+        end as untracked_tokens,
+        case
             when gap is null or round(coalesce(logged_cost, 0), 2) = 0 then null
             else cast(
                 cast(round(gap, 2) * 100 as hugeint) * 10000
@@ -158,6 +180,11 @@ final as (
                 then 'untracked usage: a line item with no model (tools, storage, other services)'
             when not model_in_logs
                 then 'untracked usage: model never seen in the logs (a key outside the logs)'
+            when token_kind is null
+                then 'not token usage (tools such as web search): allocated to the model''s '
+                    || 'usage that day'
+            when corrected_later
+                then 'partly billed on a later invoice (see its correction line)'
             when gap is null
                 then 'billed in ' || billing_currency || ', logged in ' || log_currency
                     || ': compare after fx (fct_allocated_costs)'
@@ -165,8 +192,10 @@ final as (
                 then 'untracked usage: billed with no logged tokens of this kind that day'
             when billed_quantity is not null
                 and billed_quantity * 1000 > logged_tokens * 1005
-                then 'untracked usage: the vendor counted ' || (billed_quantity - logged_tokens)
-                    || ' more tokens than the logs'
+                then 'untracked usage: the vendor counted more tokens than the logs '
+                    || '(untracked_tokens)'
+            when logged_tokens > 0 and coalesce(logged_cost, 0) = 0
+                then 'unpriced in the logs: no list or contract price for this model'
             when gap = 0 then 'matched'
             when abs(gap) < 0.01 then 'rounding (under a cent)'
             when gap < 0 and (billed_quantity is null

@@ -2,11 +2,13 @@
 -- grain: one row per feature x environment x month x candidate provider/model (priced requests only)
 -- materialization: table
 -- Reprice: same token counts per kind (tokenizers differ: an approximation), each day's volume at
--- the candidate's price valid that day, for the request's service tier (exact tier over '*') and
--- long-context tier. A kind the candidate does not price separately is billed at its input price
+-- the candidate's price valid that day, for the request's service tier (exact tier, else '*',
+-- else the candidate's standard price: counted in candidate_tier_fallback_requests, it overstates
+-- a batch/flex what-if) and long-context tier. A kind the candidate does not price separately is billed at its input price
 -- (cache_write_1h -> cache_write -> input, cache_read -> input). Contracted = the candidate's
--- contract price for the kind if one applies, else list. The what-if cost is NULL for a month in
--- which the candidate had no input or output price on some day with volume.
+-- contract price for the kind if one applies, else list. A what-if cost is NULL for a month in
+-- which the candidate had no input or output price (of that price type) on some day with volume;
+-- the actual list cost is NULL when some request had no list price.
 with usage as (
     select * from int_feature_tokens_aggregated
 ),
@@ -23,17 +25,18 @@ matched as (
     select
         k.day, k.service_tier, k.tier_floor, p.provider, p.model, p.token_kind, p.price_type,
         p.unit_price, p.currency,
+        p.service_tier not in (k.service_tier, '*') as tier_fallback,
         row_number() over (
             partition by k.day, k.service_tier, k.tier_floor, p.provider, p.model,
                 p.token_kind, p.price_type
-            order by (p.service_tier = k.service_tier) desc, p.min_input_tokens desc,
-                p.valid_from desc, p.price_id
+            order by case p.service_tier when k.service_tier then 0 when '*' then 1 else 2 end,
+                p.min_input_tokens desc, p.valid_from desc, p.price_id
         ) as rn
     from keys as k
     inner join dim_prices as p
         on p.valid_from <= k.day
         and (p.valid_to is null or k.day < p.valid_to)
-        and p.service_tier in (k.service_tier, '*')
+        and p.service_tier in (k.service_tier, '*', 'standard')
         and p.min_input_tokens <= k.tier_floor
 ),
 
@@ -56,7 +59,10 @@ pivoted as (
         max(unit_price) filter (where price_type = 'contracted' and token_kind = 'output')
             as c_out,
         max(currency) filter (where price_type = 'list') as list_currency,
-        max(currency) filter (where price_type = 'contracted') as contracted_currency
+        max(currency) filter (where price_type = 'contracted') as contracted_currency,
+        bool_or(tier_fallback) filter (
+            where token_kind in ('input', 'output')
+        ) as tier_fallback
     from matched
     where rn = 1
     group by all
@@ -76,7 +82,8 @@ prices as (
         coalesce(c_cw1h, l_cw1h, c_cw, l_cw, c_in, l_in) as ctr_cache_write_1h,
         coalesce(c_out, l_out) as ctr_output,
         list_currency,
-        coalesce(contracted_currency, list_currency) as contracted_currency
+        coalesce(contracted_currency, list_currency) as contracted_currency,
+        coalesce(tier_fallback, false) as tier_fallback
     from pivoted
 ),
 
@@ -104,7 +111,9 @@ repriced as (
         v.requests,
         v.input_uncached_tokens, v.cache_read_tokens, v.cache_write_5m_tokens,
         v.cache_write_1h_tokens, v.output_tokens,
-        p.list_input is not null and p.list_output is not null as candidate_priced,
+        coalesce(p.list_input is not null and p.list_output is not null, false) as list_priced,
+        coalesce(p.ctr_input is not null and p.ctr_output is not null, false) as contracted_priced,
+        coalesce(p.tier_fallback, false) as tier_fallback,
         p.list_currency,
         p.contracted_currency,
         (cast(v.input_uncached_tokens as bigint) * p.list_input
@@ -132,12 +141,14 @@ whatif as (
     select
         feature, environment, month_start, provider, model,
         sum(requests) as requests,
-        sum(requests) filter (where not candidate_priced) as unpriced_requests,
-        case when bool_and(candidate_priced) and count(distinct list_currency) = 1
+        sum(requests) filter (where not contracted_priced) as unpriced_requests,
+        sum(requests) filter (where tier_fallback) as tier_fallback_requests,
+        case when bool_and(list_priced) and count(distinct list_currency) = 1
             then sum(whatif_list_cost) end as whatif_list_cost,
-        case when bool_and(candidate_priced) and count(distinct contracted_currency) = 1
+        case when bool_and(contracted_priced) and count(distinct contracted_currency) = 1
             then sum(whatif_contracted_cost) end as whatif_contracted_cost,
-        min(list_currency) as candidate_currency
+        min(list_currency) as list_currency,
+        min(contracted_currency) as contracted_currency
     from repriced
     group by all
 ),
@@ -152,7 +163,7 @@ actual as (
         sum(cache_write_5m_tokens) as cache_write_5m_tokens,
         sum(cache_write_1h_tokens) as cache_write_1h_tokens,
         sum(output_tokens) as output_tokens,
-        sum(list_cost) as actual_list_cost,
+        case when sum(list_unpriced_requests) = 0 then sum(list_cost) end as actual_list_cost,
         sum(contracted_cost) as actual_contracted_cost,
         case when count(distinct currency) = 1 then min(currency) else 'MIXED' end as currency
     from usage
@@ -187,17 +198,18 @@ compared as (
         cast(a.actual_list_cost as decimal(38, 18)) as actual_list_cost,
         cast(a.actual_contracted_cost as decimal(38, 18)) as actual_contracted_cost,
         cast(coalesce(w.unpriced_requests, 0) as bigint) as candidate_unpriced_requests,
-        case when w.candidate_currency = a.currency
+        cast(coalesce(w.tier_fallback_requests, 0) as bigint) as candidate_tier_fallback_requests,
+        case when w.list_currency = a.currency
             then cast(w.whatif_list_cost as decimal(38, 18)) end as whatif_list_cost,
-        case when w.candidate_currency = a.currency
+        case when w.contracted_currency = a.currency
             then cast(w.whatif_contracted_cost as decimal(38, 18)) end as whatif_contracted_cost,
-        case when w.candidate_currency = a.currency
+        case when w.list_currency = a.currency
             then cast(a.actual_list_cost - w.whatif_list_cost as decimal(38, 18)) end
             as list_saving,
-        case when w.candidate_currency = a.currency
+        case when w.contracted_currency = a.currency
             then cast(a.actual_contracted_cost - w.whatif_contracted_cost as decimal(38, 18)) end
             as contracted_saving,
-        case when w.candidate_currency = a.currency
+        case when w.contracted_currency = a.currency
             then (a.actual_contracted_cost - w.whatif_contracted_cost)
                 / nullif(a.actual_contracted_cost, 0) * 100 end as contracted_saving_pct
     from actual as a

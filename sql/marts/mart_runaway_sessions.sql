@@ -2,7 +2,8 @@
 -- grain: one row per flagged session_id x tenant_id x feature x environment
 -- materialization: table
 -- Typical session: p99 (and median) of requests and of tokens over every session of the feature in
--- the same environment, all history; only features with >= runaway.min_sessions sessions.
+-- the same environment, all history; only features with >= runaway.min_sessions sessions. A
+-- session needs >= runaway.min_requests requests (one big call is a big context, not a loop).
 with cost_lines as (
     select session_id, request_date, timestamp_utc, tenant_id, feature, environment,
         input_tokens, output_tokens, contracted_cost
@@ -15,7 +16,8 @@ settings as (
         max(value) filter (where key = 'runaway.p99_multiple') as p99_multiple,
         max(value) filter (where key = 'runaway.medium_multiple') as medium_multiple,
         max(value) filter (where key = 'runaway.high_multiple') as high_multiple,
-        max(value) filter (where key = 'runaway.min_sessions') as min_sessions
+        max(value) filter (where key = 'runaway.min_sessions') as min_sessions,
+        max(value) filter (where key = 'runaway.min_requests') as min_requests
     from int_settings_resolved
 ),
 
@@ -93,6 +95,7 @@ final as (
         end as severity
     from scored
     where worst_vs_p99 > p99_multiple
+        and requests >= min_requests
 )
 
 select * from final

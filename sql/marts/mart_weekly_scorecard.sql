@@ -15,7 +15,8 @@ feedback as (
 settings as (
     select
         max(value) filter (where key = 'scorecard.freeze_cost_rise_pct') as cost_rise_pct,
-        max(value) filter (where key = 'scorecard.freeze_acceptance_drop_pts') as acceptance_drop_pts
+        max(value) filter (where key = 'scorecard.freeze_acceptance_drop_pts') as acceptance_drop_pts,
+        max(value) filter (where key = 'scorecard.freeze_min_drop_z') as min_drop_z
     from int_settings_resolved
 ),
 
@@ -74,6 +75,7 @@ compared as (
         cur.*,
         prev.cost_per_1000_executions as prev_cost_per_1000_executions,
         prev.acceptance_rate as prev_acceptance_rate,
+        prev.rated_requests as prev_rated_requests,
         (cur.cost_per_1000_executions / nullif(prev.cost_per_1000_executions, 0) - 1) * 100
             as cost_per_execution_change_pct,
         (cur.acceptance_rate - prev.acceptance_rate) * 100 as acceptance_change_pts,
@@ -86,6 +88,22 @@ compared as (
         and prev.environment = cur.environment
         and prev.week_start = cur.week_start - interval 7 day
         and prev.currency = cur.currency
+),
+
+-- two-proportion z of the acceptance change (pooled); NULL when either side has no rating
+with_z as (
+    select
+        *,
+        (acceptance_rate - prev_acceptance_rate) / nullif(sqrt(
+            pooled * (1 - pooled) * (1.0 / rated_requests + 1.0 / prev_rated_requests)
+        ), 0) as acceptance_change_z
+    from (
+        select
+            *,
+            (acceptance_rate * rated_requests + prev_acceptance_rate * prev_rated_requests)
+            / nullif(rated_requests + prev_rated_requests, 0) as pooled
+        from compared
+    )
 ),
 
 final as (
@@ -111,15 +129,17 @@ final as (
         c.prev_acceptance_rate,
         c.cost_per_execution_change_pct,
         c.acceptance_change_pts,
+        c.acceptance_change_z,
         c.edit_distance_change,
         c.escalation_change_pts,
         c.csat_change,
         coalesce(
             c.cost_per_execution_change_pct >= s.cost_rise_pct
-            and c.acceptance_change_pts <= -s.acceptance_drop_pts,
+            and c.acceptance_change_pts <= -s.acceptance_drop_pts
+            and coalesce(c.acceptance_change_z <= -s.min_drop_z, s.min_drop_z <= 0),
             false
         ) as freeze_or_rollback
-    from compared as c
+    from with_z as c
     cross join settings as s
 )
 

@@ -260,6 +260,11 @@ record_strategy = st.one_of(
 def test_property_every_row_accounted(tmp_path_factory, records):
     tmp = tmp_path_factory.mktemp("prop")
     result = run(write_jsonl(tmp, records))
-    assert result.rows_read == sum(1 for r in records if not isinstance(r, str) or not _blank(r))
+    lines = sum(1 for r in records if not isinstance(r, str) or not _blank(r))
+    if any(f.error == "unrecognised content" for f in result.files):
+        # no record in the file looks like any format we read: the file is one quarantine row
+        assert not any(isinstance(r, dict) for r in records)
+        lines = 1
+    assert result.rows_read == lines
     for stat in result.files:
         assert stat.rows_read == stat.rows_loaded + stat.rows_quarantined + stat.rows_outside_window

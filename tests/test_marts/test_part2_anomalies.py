@@ -97,7 +97,9 @@ def test_high_severity_check_warns_and_lists_them(con):
     result = fn(con, JAN21, JAN21 + timedelta(days=1), None)
     assert not result.passed
     assert result.severity == dg.AssetCheckSeverity.WARN
-    assert result.metadata["high_severity"].value == 2
+    # prod fires; the staging spike is only counted
+    assert result.metadata["high_severity"].value == 1
+    assert result.metadata["high_severity_non_prod"].value == 1
     assert "t1 / f1 / prod" in result.metadata["anomalies"].value
     quiet = fn(con, date(2025, 1, 10), date(2025, 1, 11), None)
     assert quiet.passed
@@ -108,14 +110,16 @@ def sessions(tmp_path):
     con = fx.connect(tmp_path)
     day = date(2025, 1, 5)
     rows = []
-    # 300 ordinary sessions: 2 requests x 100 tokens
-    for i in range(300):
+    # 400 ordinary sessions: 2 requests x 100 tokens
+    for i in range(400):
         rows += [fx.line(day, session_id=f"s{i:03d}", input_tokens=100) for _ in range(2)]
     # runaway: 50 requests x 100 tokens (tenant tx)
     rows += [fx.line(day, session_id="loop", tenant_id="tx", input_tokens=100) for _ in range(50)]
-    # heavy: 2 requests x 400 tokens; medium: 12 requests x 100 tokens
-    rows += [fx.line(day, session_id="heavy", input_tokens=400) for _ in range(2)]
+    # heavy: 3 requests x 250 tokens; medium: 12 requests x 100 tokens
+    rows += [fx.line(day, session_id="heavy", input_tokens=250) for _ in range(3)]
     rows += [fx.line(day, session_id="medium", input_tokens=100) for _ in range(12)]
+    # one call of 2,000 tokens: 10x p99 tokens, but a single call is not a loop (min 3 requests)
+    rows += [fx.line(day, session_id="single", input_tokens=2000)]
     # staging: one long session, but a single session is no baseline (min 20)
     rows += [
         fx.line(day, session_id="stg", environment="staging", input_tokens=100) for _ in range(50)
@@ -130,13 +134,15 @@ def test_runaway_sessions_against_the_feature_p99(sessions):
     found = {r["session_id"]: r for r in fx.rows(sessions, "select * from mart_runaway_sessions")}
     assert set(found) == {"loop", "heavy", "medium"}
     loop = found["loop"]
-    # 303 prod sessions: position 302 x 0.99 = 298.98 falls between two ordinary sessions,
-    # so p99 = 2 requests / 200 tokens
+    # 404 prod sessions; sorted requests: 1 (single), 400 x 2, 3, 12, 50 and sorted tokens:
+    # 400 x 200, 750, 1200, 2000, 5000. p99 position 403 x 0.99 = 398.97 lies between two
+    # ordinary sessions, so p99 = 2 requests / 200 tokens
     assert loop["p99_requests"] == pytest.approx(2)
     assert loop["p99_tokens"] == pytest.approx(200)
-    assert loop["feature_sessions"] == 303
+    assert loop["feature_sessions"] == 404
     assert loop["requests_vs_p99"] == pytest.approx(25)  # 50 / 2
     assert (loop["tenant_id"], loop["severity"]) == ("tx", "high")
     assert found["medium"]["severity"] == "medium"  # 12 / 2 = 6 and 1200 / 200 = 6
-    assert found["heavy"]["tokens_vs_p99"] == pytest.approx(4)  # 800 / 200
+    assert found["heavy"]["tokens_vs_p99"] == pytest.approx(3.75)  # 750 / 200
+    assert found["heavy"]["requests_vs_p99"] == pytest.approx(1.5)  # 3 / 2
     assert found["heavy"]["severity"] == "low"

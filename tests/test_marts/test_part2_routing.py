@@ -167,3 +167,41 @@ def test_expensive_multiple_is_configurable(con):
         con, "select * from mart_feature_model_mix where model = 'gpt-big' and environment = 'prod'"
     )[0]
     assert big["is_expensive"] is False  # 40 < 25 x 2
+
+
+def test_candidate_without_the_service_tier_is_repriced_at_standard_and_counted(tmp_path):
+    con = fx.connect(tmp_path)
+    fx.prices(
+        con,
+        [
+            fx.price("openai", "gpt-small", "input", 1),
+            fx.price("openai", "gpt-small", "output", 2),
+            fx.price("openai", "gpt-small", "input", "0.5", tier="batch"),
+            fx.price("openai", "gpt-small", "output", 1, tier="batch"),
+            fx.price("openai", "gpt-big", "input", 10),
+            fx.price("openai", "gpt-big", "output", 40),
+        ],
+    )
+    # one batch request on gpt-small: 1,000,000 x 0.5 + 100,000 x 1 = 0.6
+    fx.cost_lines(
+        con,
+        [
+            fx.line(
+                MAR3,
+                model="gpt-small",
+                service_tier="batch",
+                input_uncached_tokens=1_000_000,
+                output_tokens=100_000,
+                list_cost=D("0.6"),
+                contracted_cost=D("0.6"),
+            ),
+        ],
+    )
+    fx.build(con, "mart_routing_whatif")
+    got = {r["candidate_model"]: r for r in fx.rows(con, "select * from mart_routing_whatif")}
+    assert got["gpt-small"]["whatif_contracted_cost"] == D("0.6")  # its own batch price
+    assert got["gpt-small"]["candidate_tier_fallback_requests"] == 0
+    # gpt-big has no batch price: standard 1,000,000 x 10 + 100,000 x 40 = 14, flagged
+    assert got["gpt-big"]["whatif_contracted_cost"] == D("14")
+    assert got["gpt-big"]["candidate_tier_fallback_requests"] == 1
+    con.close()

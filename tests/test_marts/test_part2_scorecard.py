@@ -50,6 +50,8 @@ def con(tmp_path):
             _line(W2, "s1", "s1", True, cost="100", environment="staging"),
         ],
     )
+    # 4 ratings a week are far too few for the default significance test (see below): off here
+    fx.settings(con, {"scorecard.freeze_min_drop_z": "0"})
     fx.build(con, "mart_weekly_scorecard_versions")
     yield con
     con.close()
@@ -104,9 +106,12 @@ def test_bad_prompt_version_is_flagged_against_the_feature_previous_week(con):
     assert v2["acceptance_change_pts"] == pytest.approx(-75)  # (0 - 0.75) x 100
     assert v2["share_of_feature_executions"] == pytest.approx(1 / 3)
     assert v2["first_week_start"] == W2
+    assert v2["baseline"] == "feature_previous_week"  # v2 is new in week 2
     assert v2["freeze_or_rollback"] is True
     v1 = versions["v1", W2]
     assert v1["cost_per_1000_executions"] == pytest.approx(1000)  # 2 x 1000 / 2: +0 %
+    assert v1["baseline"] == "same_version_previous_week"  # v1 week 1: 1000, acceptance 0.75
+    assert v1["acceptance_change_pts"] == pytest.approx(25)  # (1.0 - 0.75) x 100
     assert v1["freeze_or_rollback"] is False
 
 
@@ -114,6 +119,16 @@ def test_thresholds_come_from_costline_settings(con):
     fx.settings(con, {"scorecard.freeze_cost_rise_pct": "150"})
     fx.build(con, "mart_weekly_scorecard")
     assert _week(con, W2)["freeze_or_rollback"] is False  # +100% < 150%
+
+
+def test_the_acceptance_drop_must_be_significant_by_default(con):
+    fx.settings(con, {})
+    fx.build(con, "mart_weekly_scorecard")
+    w2 = _week(con, W2)
+    # pooled p = (0.5 x 4 + 0.75 x 4) / 8 = 0.625; se = sqrt(0.625 x 0.375 x (1/4 + 1/4))
+    # = 0.3423; z = (0.5 - 0.75) / 0.3423 = -0.730 > -3: not significant, no flag
+    assert w2["acceptance_change_z"] == pytest.approx(-0.25 / (0.625 * 0.375 * 0.5) ** 0.5)
+    assert w2["freeze_or_rollback"] is False
 
 
 def test_late_feedback_moves_the_acceptance_of_the_request_week(con, tmp_path):

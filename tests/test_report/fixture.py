@@ -61,8 +61,8 @@ def _cost_line_schema() -> dict[str, pl.DataType]:
 def _request(rng: random.Random, rid: str, env: str, ts: datetime, tenant: str, feature: str,
              history: list[dict]) -> dict:  # fmt: skip
     """One cost line (all CostLine columns)."""
-    model = "m-big" if feature == "copilot" or (feature == "triage" and tenant < "t04") else (
-        "m-small"
+    model = (
+        "m-big" if feature == "copilot" or (feature == "triage" and tenant < "t04") else ("m-small")
     )
     if rng.random() < 0.03:
         model = "m-x"

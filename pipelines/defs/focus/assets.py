@@ -13,13 +13,21 @@ from pipelines.lib.focus.export import export_focus
 from pipelines.lib.progress import report
 
 TOTALS_MATCH = "totals_match_cost_lines"
+_KINDS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
+# FOCUS needs a ListUnitPrice on every usage row: where the line has no list price in the
+# billing currency, the FOCUS row lists at the contracted price (see the FOCUS model header).
+LIST_OR_CONTRACTED = " + ".join(
+    f"case when list_currency = contracted_currency "
+    f"then coalesce(list_cost_{k}, contracted_cost_{k}) else contracted_cost_{k} end"
+    for k in _KINDS
+)
 
 
 def totals_match_cost_lines(
     con: duckdb.DuckDBPyConnection, start: date, end: date, costline: CostlineResource
 ) -> dg.AssetCheckResult:
     """Σ ListCost / ContractedCost / BilledCost of the window equal the priced cost lines' sums,
-    exactly: the FOCUS rows are a regrouping of the lines, nothing added or lost."""
+    exactly: the FOCUS rows are a regrouping of the lines, nothing added or lost."""  # noqa: D401
     window_params = {"s": start, "e": end}
     focus = warehouse.frame(
         con,
@@ -31,7 +39,7 @@ def totals_match_cost_lines(
     ).row(0, named=True)
     lines = warehouse.frame(
         con,
-        """select coalesce(sum(list_cost), 0) as list,
+        f"""select coalesce(sum({LIST_OR_CONTRACTED}), 0) as list,
                   coalesce(sum(contracted_cost), 0) as contracted,
                   coalesce(sum(input_uncached_tokens + cache_read_tokens + cache_write_5m_tokens
                                + cache_write_1h_tokens + output_tokens), 0) as tokens

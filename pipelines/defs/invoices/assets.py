@@ -28,6 +28,7 @@ from pipelines.lib.chargeback.export import invoice_summary
 from pipelines.lib.invoices import INVOICE_LINE_COLUMNS, invoice_totals, read_invoices
 from pipelines.lib.invoices.lines import month_start, next_month
 from pipelines.lib.progress import report
+from schemas import registry
 
 GROUP = "invoices"
 ALLOCATIONS_TABLE = "invoice_allocations"
@@ -38,7 +39,23 @@ RECONCILIATION_GAP = "reconciliation_gap"
 # warning check fires (COSTLINE_MAX_RECONCILIATION_GAP, default 5 %).
 GAP_ENV = "COSTLINE_MAX_RECONCILIATION_GAP"
 STATEMENT_CURRENCY_ENV = "COSTLINE_STATEMENT_CURRENCY"
+SCHEMA_CHECK = "matches_published_schema"
 INVOICE_ASSETS = ("stg_invoice_lines", ALLOCATIONS_TABLE, "chargeback_export")
+
+
+def schema_result(table: str, frame: pl.DataFrame, asset: str | None = None) -> dg.AssetCheckResult:
+    """The blocking schema check of a table written by these assets."""
+    failure = registry.validate_frame(table, frame)
+    return dg.AssetCheckResult(
+        check_name=SCHEMA_CHECK, asset_key=dg.AssetKey(asset or table),
+        passed=failure is None, metadata={"failure": failure or "none", "rows": len(frame)},
+    )
+
+
+def schema_spec(asset: str, table: str) -> dg.AssetCheckSpec:
+    """Spec of that check."""
+    return dg.AssetCheckSpec(SCHEMA_CHECK, asset=asset, blocking=True,
+                             description=f"rows validate against schemas.{registry.module_of(table)}")
 
 
 def max_gap() -> Decimal:
@@ -118,6 +135,7 @@ def usage_cells(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pl.Da
     backfill_policy=single_run,
     kinds={"python", "duckdb"},
     pool="duckdb",
+    check_specs=[schema_spec("stg_invoice_lines", "stg_invoice_lines")],
 )
 def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResource):
     """Every vendor invoice under `<input>/invoices/` (OpenAI Costs pages, Anthropic cost_report,
@@ -132,7 +150,7 @@ def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResou
     totals = invoice_totals(batch.lines)
     report(f"read {len(batch.lines):,} invoice lines from {len(batch.files)} files "
            f"({len(totals)} invoices)")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "files": len(batch.files),
             "lines": len(batch.lines),
@@ -141,6 +159,7 @@ def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResou
             ),
         }
     )
+    yield schema_result("stg_invoice_lines", batch.lines)
 
 
 @dg.asset(
@@ -157,6 +176,7 @@ def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResou
         dg.AssetCheckSpec(RECONCILIATION_GAP, asset=ALLOCATIONS_TABLE,
                           description=f"billed usage within {GAP_ENV} (default 5 %) of the "
                           "logged contracted cost, per provider and month"),
+        schema_spec(ALLOCATIONS_TABLE, ALLOCATIONS_TABLE),
     ],
 )
 def invoice_allocations(context: dg.AssetExecutionContext, costline: CostlineResource):
@@ -191,6 +211,7 @@ def invoice_allocations(context: dg.AssetExecutionContext, costline: CostlineRes
             "unallocated": dg.MetadataValue.md(f"```\n{check}\n```"),
         }
     )
+    yield schema_result(ALLOCATIONS_TABLE, allocated)
     mismatches = check.filter(~pl.col("matches"))
     yield dg.AssetCheckResult(
         check_name=ALLOCATED_EQUALS_INVOICE,
@@ -262,6 +283,7 @@ def _tenants(costline: CostlineResource, con: duckdb.DuckDBPyConnection) -> pl.D
     backfill_policy=single_run,
     kinds={"csv", "parquet"},
     pool="duckdb",
+    check_specs=[schema_spec("chargeback_export", CHARGEBACK_TABLE)],
 )
 def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResource):
     """`<output>/exports/chargeback/<YYYY-MM>/`: the chargeback of every month the window touches
@@ -274,6 +296,7 @@ def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResou
     fx = FxRates.from_csv(costline.input_path / "catalog" / "fx.csv")
     statement_currency = os.environ.get(STATEMENT_CURRENCY_ENV) or None
     results = []
+    frames = []
     with costline.connect() as con:
         ensure_table(con, ALLOCATIONS_TABLE, ALLOCATED_COLUMNS)
         ensure_table(con, "stg_invoice_lines", INVOICE_LINE_COLUMNS)
@@ -295,6 +318,7 @@ def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResou
             counts = request_counts(con, first, last)
             frame = build_chargeback(period, allocated, cells, counts, tenants, fx,
                                      statement_currency)
+            frames.append(frame)
             contributing = lines.filter(
                 pl.col("InvoiceId").is_in(allocated["InvoiceId"].unique().to_list())
             )["line_id"].to_list()
@@ -307,7 +331,7 @@ def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResou
             results.append(result)
             report(f"chargeback {period}: {result.action} ({result.status}, issue "
                    f"{result.issue}, {result.rows} rows)")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "months": dg.MetadataValue.json(
                 {r.period: {"action": r.action, "status": r.status, "issue": r.issue,
@@ -315,6 +339,9 @@ def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResou
             )
         }
     )
+    built = (pl.concat(frames).with_columns(pl.col("issue").fill_null(0)) if frames
+             else pl.DataFrame(schema=CHARGEBACK_COLUMNS).with_columns(pl.col("issue")))
+    yield schema_result(CHARGEBACK_TABLE, built, "chargeback_export")
 
 
 def request_counts(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pl.DataFrame:

@@ -26,20 +26,27 @@ def _md(rows: list[tuple], header: str) -> dg.MetadataValue:
 def high_severity_anomalies(
     con: duckdb.DuckDBPyConnection, start: date, end: date, costline: object
 ) -> dg.AssetCheckResult:
-    """Warns when the run window holds a high-severity token or cost spike."""
+    """Warns when the run window holds a high-severity token or cost spike in prod (production is
+    the default view; staging/dev spikes are counted in the metadata, they do not fire)."""
     rows = con.execute(
         """select day, tenant_id || ' / ' || feature || ' / ' || environment, anomaly_kind,
                   round(tokens_ratio, 1), round(cost_ratio, 1)
            from mart_anomalies
-           where severity = 'high' and day >= $s and day < $e
-           order by day, environment, tenant_id, feature""",
+           where severity = 'high' and day >= $s and day < $e and environment = 'prod'
+           order by day, tenant_id, feature""",
         {"s": start, "e": end},
     ).fetchall()
+    other = con.execute(
+        """select count(*) from mart_anomalies
+           where severity = 'high' and day >= $s and day < $e and environment <> 'prod'""",
+        {"s": start, "e": end},
+    ).fetchall()[0][0]
     return dg.AssetCheckResult(
         passed=not rows,
         severity=WARN,
         metadata={
             "high_severity": len(rows),
+            "high_severity_non_prod": int(other),
             "anomalies": _md(
                 rows[:_LIST_LIMIT],
                 "day | tenant / feature / env | kind | tokens x median | cost x median",
@@ -52,13 +59,14 @@ def high_severity_anomalies(
 def high_severity_runaway_sessions(
     con: duckdb.DuckDBPyConnection, start: date, end: date, costline: object
 ) -> dg.AssetCheckResult:
-    """Warns when a high-severity runaway session was active in the run window."""
+    """Warns when a high-severity runaway session was active in prod in the run window."""
     rows = con.execute(
         """select last_day, tenant_id, feature, environment, session_id, requests, tokens,
                   round(greatest(coalesce(requests_vs_p99, 0), coalesce(tokens_vs_p99, 0)), 1)
            from mart_runaway_sessions
            where severity = 'high' and last_day >= $s and first_day < $e
-           order by environment, tenant_id, feature, session_id""",
+             and environment = 'prod'
+           order by tenant_id, feature, session_id""",
         {"s": start, "e": end},
     ).fetchall()
     return dg.AssetCheckResult(
@@ -109,7 +117,7 @@ def freeze_or_rollback(
         """select week_start, feature, environment, prompt_version, provider || '/' || model,
                   round(cost_per_execution_change_pct, 1), round(acceptance_change_pts, 1)
            from mart_weekly_scorecard_versions
-           where freeze_or_rollback
+           where freeze_or_rollback and environment = 'prod'
              and week_start + interval 7 day > $s and week_start < $e
            order by week_start, environment, feature, prompt_version""",
         {"s": start, "e": end},

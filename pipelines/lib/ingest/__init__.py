@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -63,24 +64,33 @@ _FILE_REASONS = {
 _MAX_ID = 200
 
 
-def _read_file(
-    path: Path, rel: str, fmt: str, con: duckdb.DuckDBPyConnection, now: datetime
-) -> pl.DataFrame:
-    """All records of one file, normalised, in line order (with error columns)."""
+def _iter_file(
+    path: Path,
+    rel: str,
+    fmt: str,
+    con: duckdb.DuckDBPyConnection,
+    now: datetime,
+    mapping: Mapping,
+) -> Iterator[pl.DataFrame]:
+    """The records of one file, normalised, in line order (with error columns), one chunk
+    (JSONL: `CHUNK_BYTES` of lines) at a time."""
     if fmt == "native-parquet":
-        return normalise(read_parquet(path), fmt, rel, now)
-    if fmt == "native-csv":
-        return normalise(read_csv(path), fmt, rel, now)
-    parts = []
-    for first_line, block in iter_chunks(path):
-        lines, bad = split_lines(block, first_line)
-        raw = decode_lines(con, lines)
-        if bad:
-            raw = pl.concat([raw, bad_utf8_frame(bad)]).sort("source_line")
-        parts.append(normalise(raw, fmt, rel, now))
-    if not parts:
-        return normalise(bad_utf8_frame([]), fmt, rel, now)
-    return pl.concat(parts)
+        yield normalise(read_parquet(path), fmt, rel, now)
+    elif fmt == "native-csv":
+        yield normalise(read_csv(path), fmt, rel, now)
+    elif fmt == "native-jsonl":
+        empty = True
+        for first_line, block in iter_chunks(path):
+            lines, bad = split_lines(block, first_line)
+            raw = decode_lines(con, lines)
+            if bad:
+                raw = pl.concat([raw, bad_utf8_frame(bad)]).sort("source_line")
+            empty = False
+            yield normalise(raw, fmt, rel, now)
+        if empty:
+            yield normalise(bad_utf8_frame([]), fmt, rel, now)
+    else:
+        yield _read_adapted(path, rel, fmt, mapping, now)
 
 
 def _read_adapted(path: Path, rel: str, fmt: str, mapping: Mapping, now: datetime) -> pl.DataFrame:
@@ -141,10 +151,7 @@ def read_requests(
                 stat.error = "unrecognised content"
             else:
                 try:
-                    if fmt in _FILE_REASONS:
-                        frame = _read_file(path, rel, fmt, con, now)
-                    else:
-                        frame = _read_adapted(path, rel, fmt, mapping, now)
+                    frame = pl.concat(list(_iter_file(path, rel, fmt, con, now, mapping)))
                 except _READ_ERRORS as exc:
                     reason = _FILE_REASONS.get(fmt, f"unreadable {fmt} file")
                     stat.error = f"{reason}: {type(exc).__name__}"

@@ -18,7 +18,7 @@ messy as real ones:
 - Anthropic cost_report pages (amounts are cents strings) at contracted prices, with web-search
   charges that have no token kind.
 - AWS FOCUS 1.2 exports for Bedrock billed in EUR by AWS EMEA (list price converted at the day's
-  USD->EUR rate), with VAT 19 %, a promotional credit and an EC2 row that is not AI.
+  USD->EUR rate), with VAT 19 %, a promotional credit (-5.00 EUR in September) and an EC2 row that is not AI.
 """
 
 from __future__ import annotations
@@ -299,7 +299,7 @@ def write_aws(cells: list[dict], months: list[date], fx: FxRates, root: Path) ->
                 PricingQuantity=str(Decimal(c["tokens"]) * MILLION), PricingUnit="1M Tokens",
                 PricingCategory="Standard", SkuId="BEDROCK-HAIKU45", SkuMeter=AWS_USAGE[c["kind"]],
                 SkuPriceId=f"BEDROCK-HAIKU45-{c['kind']}", x_Operation="InvokeModel"))
-        credit = Decimal("-20.00") if month.month == 9 else Decimal(0)
+        credit = Decimal("-5.00") if month.month == 9 else Decimal(0)
         if credit:
             rows.append(base("Credit", month, end, credit,
                              ChargeDescription="AWS Promotional Credit"))

@@ -85,9 +85,13 @@ def badge(text: str, tone: str) -> Cell:
 
 
 def table(
-    headers: Sequence[str | Cell], rows: Sequence[Sequence[str | Cell]], caption: str = ""
+    headers: Sequence[str | Cell],
+    rows: Sequence[Sequence[str | Cell]],
+    caption: str = "",
+    row_classes: Sequence[str] = (),
 ) -> str:
-    """An HTML table; plain strings are left-aligned text cells."""
+    """An HTML table; plain strings are left-aligned text cells; `row_classes[i]` styles row i
+    (e.g. `flag`)."""
     if not rows:
         return note("No rows.")
 
@@ -95,7 +99,13 @@ def table(
         return value if isinstance(value, Cell) else Cell(str(value))
 
     head = "".join(cell(h).render("th") for h in headers)
-    body = "".join("<tr>" + "".join(cell(v).render() for v in row) + "</tr>" for row in rows)
+    classes = list(row_classes) + [""] * (len(rows) - len(row_classes))
+    body = "".join(
+        (f"<tr class='{escape(css)}'>" if css else "<tr>")
+        + "".join(cell(v).render() for v in row)
+        + "</tr>"
+        for row, css in zip(rows, classes, strict=True)
+    )
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     return (
         f"<div class='table-wrap'><table>{cap}<thead><tr>{head}</tr></thead>"
@@ -178,7 +188,9 @@ td { border-bottom:1px solid var(--line); padding:5px 10px; }
 tbody tr:hover { background:#f1f5f9; }
 .num { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
 .neg { color:var(--bad); } .flag td { background:#fef2f2; }
-.badge { display:inline-block; padding:1px 8px; border-radius:999px; font-size:12px;
+.nowrap { white-space:nowrap; }
+.badge { white-space:nowrap; display:inline-block; padding:1px 8px; border-radius:999px;
+  font-size:12px;
   font-weight:600; }
 .badge.ok { background:#dcfce7; color:#166534; }
 .badge.warn { background:#fef3c7; color:#92400e; }

@@ -160,7 +160,13 @@ def cache_savings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     _require(con, "mart_cache_efficiency")
     return warehouse.frame(
         con,
-        """select feature, currency, sum(requests) as requests, sum(exact_hits) as exact_hits,
+        """with filled as (
+               select *, coalesce(currency, any_value(currency) over (partition by feature))
+                   as filled_currency
+               from mart_cache_efficiency where environment = $env
+           )
+           select feature, filled_currency as currency, sum(requests) as requests,
+                  sum(exact_hits) as exact_hits,
                   sum(semantic_hits) as semantic_hits, sum(prefix_hits) as prefix_hits,
                   sum(app_cache_saved_cost) as app_cache_saved_cost,
                   sum(app_hits_saving_unknown) as app_hits_saving_unknown,
@@ -169,7 +175,7 @@ def cache_savings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                   sum(prefix_net_savings) as prefix_net_savings,
                   sum(total_saved_cost) as total_saved_cost,
                   sum(cross_tenant_hits) as cross_tenant_hits
-           from mart_cache_efficiency where environment = $env
+           from filled
            group by all order by total_saved_cost desc, feature""",
         {"env": PROD},
     )

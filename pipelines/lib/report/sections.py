@@ -49,8 +49,9 @@ def tenants_over_time(con: duckdb.DuckDBPyConnection) -> h.Section:
     section = h.Section(
         "tenants",
         "Cost per tenant over time",
-        "Production contracted cost per day (priced requests). The largest tenants get a line "
-        "each; all others are summed.",
+        "Production contracted cost of priced requests per day (averaged by week when the "
+        "window is longer than a month). The largest tenants get a line each; all others are "
+        "summed.",
     )
     daily = queries.tenant_daily_cost(con)
     totals = queries.tenant_totals(con)
@@ -62,32 +63,49 @@ def tenants_over_time(con: duckdb.DuckDBPyConnection) -> h.Section:
         .sort(["cost", "tenant_id"], descending=[True, False])
     )
     top = ranked["tenant_id"].head(TOP_TENANT_LINES).to_list()
+    weekly = one.height > 0 and (one["request_date"].max() - one["request_date"].min()).days > 31
+    if weekly:  # average cost per day of each week: a partial first or last week is no dip
+        first, last = one["request_date"].min(), one["request_date"].max()
+        week = pl.col("request_date").dt.truncate("1w")
+        one = one.with_columns(
+            week.alias("request_date"),
+            (
+                pl.min_horizontal(week + pl.duration(days=6), pl.lit(last))
+                - pl.max_horizontal(week, pl.lit(first))
+            )
+            .dt.total_days()
+            .add(1)
+            .alias("days_in_window"),
+        ).with_columns(pl.col("cost") / pl.col("days_in_window").cast(pl.Decimal(38, 0)))
     labelled = one.with_columns(
         pl.when(pl.col("tenant_id").is_in(top))
         .then(pl.col("tenant_id"))
         .otherwise(pl.lit("all other tenants"))
         .alias("series")
     )
-    per_day = labelled.group_by(["series", "request_date"]).agg(pl.col("cost").sum())
-    order = [*top, "all other tenants"]
+    per_period = labelled.group_by(["series", "request_date"]).agg(pl.col("cost").sum())
+    present = set(per_period["series"].to_list())
+    names = dict(zip(totals["tenant_id"], totals["tenant_name"], strict=True))
     series = {
-        name: list(
-            per_day.filter(pl.col("series") == name)
+        (names.get(name) or name): list(
+            per_period.filter(pl.col("series") == name)
             .sort("request_date")
             .select("request_date", "cost")
             .iter_rows()
         )
-        for name in order
-        if name in set(per_day["series"].to_list())
+        for name in [*top, "all other tenants"]
+        if name in present
     }
+    what = "Average contracted cost per day, by week (Monday)" if weekly else "Cost per day"
     section.body.append(
         h.figure(
             charts.line_chart(
                 series,
-                title=f"Production cost per tenant per day ({currency or 'no currency'})",
+                title=f"Production cost per tenant: {what} ({currency or 'no currency'})",
                 value_format=lambda v: h.money(v, places=2),
             ),
-            f"Contracted cost per day, {currency or '-'}.",
+            f"{what}, {currency or '-'}."
+            + (" A partial first or last week averages its days in the window." if weekly else ""),
         )
     )
     section.body.append(_other_currencies_note(daily, currency))
@@ -262,6 +280,10 @@ def cache(con: duckdb.DuckDBPyConnection) -> h.Section:
     return section
 
 
+def _over(pct: float | None) -> str:
+    return "neg" if pct is not None and pct >= 100 else ""
+
+
 STATUS_TONE = {"hard": "bad", "soft": "warn", "unsupported_currency": "muted", "ok": "ok"}
 
 
@@ -292,9 +314,9 @@ def budgets(con: duckdb.DuckDBPyConnection) -> h.Section:
                 r["feature"] or "all features",
                 h.num(h.money(r["month_to_date"], c)),
                 h.num(h.money(r["monthly_limit"], c)),
-                h.num(h.pct_value(r["monthly_used_pct"])),
+                h.num(h.pct_value(r["monthly_used_pct"]), _over(r["monthly_used_pct"])),
                 h.num(h.money(r["forecast_month_total"], c)),
-                h.num(h.pct_value(r["forecast_used_pct"])),
+                h.num(h.pct_value(r["forecast_used_pct"]), _over(r["forecast_used_pct"])),
                 h.num(h.money(r["day_spend"], c)),
                 h.badge(r["status"], STATUS_TONE.get(r["status"], "muted")),
                 r["guardrail_action"],
@@ -337,18 +359,18 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> h.Section:
         acc = r["acceptance_change_pts"]
         rows.append(
             [
-                f"{r['iso_year']}-W{int(r['iso_week']):02d}",
+                h.Cell(f"{r['iso_year']}-W{int(r['iso_week']):02d}", css="nowrap"),
                 r["feature"],
                 h.num(h.count(r["requests"])),
                 h.num(h.count(r["executions"])),
                 h.num(h.money(r["contracted_cost"], c)),
                 h.num(h.unit_money(r["cost_per_1000_executions"], c)),
-                h.num(h.signed(change, "%"), "neg" if change is not None and change > 0 else ""),
+                h.num(h.signed(change, "%"), "neg" if r["freeze_or_rollback"] else ""),
                 h.num(h.percent(r["acceptance_rate"])),
-                h.num(h.signed(acc, " pts"), "neg" if acc is not None and acc < 0 else ""),
+                h.num(h.signed(acc, " pts"), "neg" if r["freeze_or_rollback"] else ""),
                 h.num(h.percent(r["escalation_rate"])),
                 h.num(_two_places(r["mean_csat"])),
-                h.badge("freeze / rollback", "bad")
+                h.badge("freeze", "bad")
                 if r["freeze_or_rollback"]
                 else h.badge("ok", "ok"),
             ]
@@ -359,6 +381,7 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> h.Section:
              h.num("Per 1,000 executions"), h.num("Δ cost / exec"), h.num("Acceptance"),
              h.num("Δ acceptance"), h.num("Escalation"), h.num("CSAT"), "Flag"],
             rows,
+            row_classes=["flag" if f else "" for f in frame["freeze_or_rollback"].to_list()],
         )
     )  # fmt: skip
     return section

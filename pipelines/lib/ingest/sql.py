@@ -1,0 +1,589 @@
+"""Load a window of request logs straight into the warehouse, bounded in memory.
+
+`load_requests_sql(con, input_dir, start, end)` does what `read_requests` + `staging.load_window`
+do (same reasons, same accounting, same idempotent window replacement) without holding the
+window in Python:
+
+- native Parquet files are validated by DuckDB SQL reading `read_parquet([...], filename=true,
+  file_row_number=true)` (one statement per group of files with the same schema), with the
+  checks of `normalise.py` translated to SQL in the same order (`_select_sql`);
+- every other file (JSONL, CSV, other log formats through their adapter) goes through the Polars
+  reader one chunk at a time and is appended as Arrow;
+- both land in the scratch table `_ingest_scratch` (canonical columns + first error), where
+  duplicates, the window split and the per-file accounting are done in SQL, then the window of
+  `stg_requests` / `quarantine_requests` is replaced in one transaction.
+
+The Polars `normalise` stays the reference; `tests/test_hostile/test_sql_parity.py` checks that
+both paths give the same tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.lib.adapters import load_mapping
+from pipelines.lib.ingest import _FILE_REASONS, _MAX_ID, _READ_ERRORS, _iter_file
+from pipelines.lib.ingest.discover import (
+    UNRECOGNISED,
+    UNSUPPORTED,
+    content_format,
+    discover,
+    read_head,
+    sha256_of,
+)
+from pipelines.lib.ingest.normalise import PROVIDER_PATTERN
+from pipelines.lib.ingest.result import (
+    BOOL_FIELDS,
+    ERR_FIELD,
+    ERR_REASON,
+    FLOAT_FIELDS,
+    INT_FIELDS,
+    MAX_TOKENS,
+    NATIVE_FIELDS,
+    REQUIRED_FIELDS,
+    STRING_FIELDS,
+    TIMESTAMP_FIELD,
+    TOKEN_FIELDS,
+    FileStat,
+)
+from pipelines.lib.staging import LoadStats, ensure_tables
+from schemas.canonical_request import (
+    APP_CACHE_HITS,
+    CACHE_STATUSES,
+    CANONICAL_COLUMNS,
+    ENVIRONMENTS,
+    QUARANTINE_COLUMNS,
+    SERVICE_TIERS,
+    STATUSES,
+)
+
+SCRATCH = "_ingest_scratch"
+_WS = "' ' || chr(9) || chr(10) || chr(13) || chr(11) || chr(12)"
+_OFFSET = r"(?i)(z|[+-]\d{2}:?\d{2})$"
+_RFC3339 = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:?\d{2}$"
+_TS_FORMATS = "['%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M:%S.%n%z', '%Y-%m-%dT%H:%M:%S%z']"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(_lit(v) for v in values) + ")"
+
+
+def _kind(t: pa.DataType | None) -> str:
+    """Arrow type -> s (string), i (integer), f (float), b (bool), tz / ts (timestamp with /
+    without zone), n (absent), x (anything else: struct, list, binary, date, decimal...)."""
+    if t is None or pa.types.is_null(t):
+        return "n"
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return "s"
+    if pa.types.is_dictionary(t):
+        return _kind(t.value_type)
+    if pa.types.is_boolean(t):
+        return "b"
+    if pa.types.is_integer(t):
+        return "i"
+    if pa.types.is_floating(t):
+        return "f"
+    if pa.types.is_decimal(t):
+        return "f"
+    if pa.types.is_timestamp(t):
+        return "tz" if t.tz else "ts"
+    return "x"
+
+
+def _text(col: str) -> str:
+    return f"nullif(trim({col}::varchar, {_WS}), '')"
+
+
+def _integral(expr: str) -> str:
+    return (
+        f"case when isfinite({expr}) and {expr} = floor({expr}) and abs({expr}) < 9e15 "
+        f"then ({expr})::bigint end"
+    )
+
+
+def _typed(name: str, kind: str) -> tuple[str, str]:
+    """(typed value SQL, wrong-type flag SQL) for one native field, as `normalise` types it."""
+    col = _q("r_" + name)
+    present = f"({col} is not null)"
+    if kind == "n":
+        null = {"i": "bigint", "f": "double", "b": "boolean"}
+        dtype = next(
+            (t for fs, t in ((INT_FIELDS, "bigint"), (FLOAT_FIELDS, "double")) if name in fs),
+            "boolean" if name in BOOL_FIELDS else "varchar",
+        )
+        del null
+        return f"null::{dtype}", "false"
+    if name in STRING_FIELDS:
+        if kind == "s":
+            return _text(col), "false"
+        if kind in ("i", "b"):
+            return f"lower({col}::varchar)" if kind == "b" else f"{col}::varchar", "false"
+        if kind == "f":  # polars prints floats like 1.0 / 1.5
+            return f"{col}::varchar", "false"
+        return "null::varchar", present
+    if name in INT_FIELDS:
+        if kind == "s":
+            text = _text(col)
+            value = (
+                f"coalesce(try_cast({text} as bigint), {_integral(f'try_cast({text} as double)')})"
+            )
+            return value, f"({text} is not null and {value} is null)"
+        if kind == "i":
+            value = f"try_cast({col} as bigint)"
+        elif kind == "f":
+            value = _integral(f"{col}::double")
+        else:
+            value = "null::bigint"
+        return value, f"({present} and {value} is null)"
+    if name in FLOAT_FIELDS:
+        if kind == "s":
+            text = _text(col)
+            parsed = f"try_cast({text} as double)"
+        elif kind in ("i", "f"):
+            text, parsed = col, f"{col}::double"
+        else:
+            text, parsed = col, "null::double"
+        value = f"case when isfinite({parsed}) then {parsed} end"
+        return value, f"({text} is not null and {value} is null)"
+    if name in BOOL_FIELDS:
+        if kind == "b":
+            return col, "false"
+        if kind == "s":
+            text = f"lower({_text(col)})"
+            value = f"case when {text} in ('true', '1') then true when {text} in ('false', '0') then false end"
+            return value, f"({text} is not null and {value} is null)"
+        return "null::boolean", present
+    raise ValueError(name)
+
+
+def _timestamp(kind: str, now: datetime) -> dict[str, str]:
+    col = _q("r_" + TIMESTAMP_FIELD)
+    if kind == "tz":
+        ts, no_offset, unparsable = f"timezone('UTC', {col})", "false", "false"
+    elif kind == "ts":
+        ts, no_offset, unparsable = "null::timestamp", f"({col} is not null)", "false"
+    elif kind == "s":
+        text = _text(col)
+        has_offset = f"regexp_matches({text}, {_lit(_OFFSET)})"
+        norm = (
+            f"regexp_replace(regexp_replace({text}, '[Zz]$', '+00:00'), "
+            r"'^(\d{4}-\d{2}-\d{2})[ tT]', '\1T')"
+        )
+        parsed = (
+            f"case when regexp_matches({norm}, {_lit(_RFC3339)}) "
+            f"then timezone('UTC', try_strptime({norm}, {_TS_FORMATS})) end"
+        )
+        ts = f"case when {has_offset} then {parsed} end"
+        no_offset = f"({text} is not null and not {has_offset})"
+        unparsable = f"({has_offset} and {parsed} is null)"
+    elif kind == "n":
+        ts, no_offset, unparsable = "null::timestamp", "false", "false"
+    else:
+        ts, no_offset, unparsable = "null::timestamp", "false", f"({col} is not null)"
+    limit = _lit((now.astimezone(UTC).replace(tzinfo=None) + timedelta(days=1)).isoformat())
+    return {
+        "ts": ts,
+        "no_offset": f"coalesce({no_offset}, false)",
+        "unparsable": f"coalesce({unparsable}, false)",
+        "future": f"coalesce(({ts}) > {limit}::timestamp, false)",
+        "missing": f"({col} is null)",
+    }
+
+
+def _select_sql(kinds: dict[str, str], now: datetime, source: str) -> str:
+    """SELECT producing the scratch columns from `source` (columns r_<field>, source_file,
+    source_line, _err_field/_err_reason from the reader). Mirrors `normalise` check for check."""
+    typed = {f: _typed(f, kinds.get(f, "n")) for f in NATIVE_FIELDS if f != TIMESTAMP_FIELD}
+    t = _timestamp(kinds.get(TIMESTAMP_FIELD, "n"), now)
+    inner = [
+        "source_file",
+        "source_line",
+        "source_format",
+        ERR_FIELD,
+        ERR_REASON,
+        *[f"{v} as {_q(f)}" for f, (v, _) in typed.items()],
+        *[f"coalesce({w}, false) as {_q('_te_' + f)}" for f, (_, w) in typed.items()],
+        f"case when not {t['future']} then {t['ts']} end as timestamp_utc",
+        f"{t['no_offset']} as _no_offset",
+        f"{t['unparsable']} as _unparsable",
+        f"{t['future']} as _future",
+        f"{t['missing']} as _ts_missing",
+        *[
+            (
+                f"coalesce(trim({_q('r_' + f)}, {_WS}) = '', false)"
+                if kinds.get(f) == "s"
+                else "false"
+            )
+            + f" as {_q('_empty_' + f)}"
+            for f in REQUIRED_FIELDS
+            if f in STRING_FIELDS
+        ],
+    ]
+    checks: list[tuple[str, str, str]] = []
+    for f in REQUIRED_FIELDS:
+        if f == TIMESTAMP_FIELD:
+            checks.append(("_ts_missing", f, f"missing required field {f}"))
+        elif f in STRING_FIELDS:
+            checks.append((_q("_empty_" + f), f, f"empty {f}"))
+            checks.append((f"{_q(f)} is null", f, f"missing required field {f}"))
+        else:
+            checks.append(
+                (f"{_q(f)} is null and not {_q('_te_' + f)}", f, f"missing required field {f}")
+            )
+    checks += [
+        ("_no_offset", TIMESTAMP_FIELD, "timestamp has no UTC offset"),
+        ("_unparsable", TIMESTAMP_FIELD, "timestamp is not a valid RFC 3339 date-time"),
+        ("_future", TIMESTAMP_FIELD, "timestamp is more than 1 day in the future"),
+    ]
+    kinds_text = {
+        **dict.fromkeys(STRING_FIELDS, "has the wrong type"),
+        **dict.fromkeys(INT_FIELDS, "is not an integer"),
+        **dict.fromkeys(FLOAT_FIELDS, "is not a finite number"),
+        **dict.fromkeys(BOOL_FIELDS, "is not a boolean"),
+    }
+    checks += [(_q("_te_" + f), f, f"{f} {what}") for f, what in kinds_text.items()]
+    for f, allowed in (
+        ("environment", ENVIRONMENTS),
+        ("service_tier", SERVICE_TIERS),
+        ("cache_status", CACHE_STATUSES),
+        ("status", STATUSES),
+    ):
+        checks.append((f"{_q(f)} is not null and {_q(f)} not in {_in(allowed)}", f, f"unknown {f}"))
+    checks.append(
+        (
+            f"not regexp_matches(provider, {_lit(PROVIDER_PATTERN)})",
+            "provider",
+            "provider is not a lower-case identifier",
+        )
+    )
+    for f in TOKEN_FIELDS:
+        checks.append((f"{_q(f)} < 0", f, f"{f} is negative"))
+        checks.append((f"{_q(f)} > {MAX_TOKENS}", f, f"{f} exceeds {MAX_TOKENS:,} per request"))
+    tok = {f: f"coalesce({_q(f)}, 0)" for f in TOKEN_FIELDS}
+    checks += [
+        (
+            f"{tok['cache_read_tokens']} + {tok['cache_write_tokens']} > {tok['input_tokens']}",
+            "input_tokens",
+            "cache_read_tokens + cache_write_tokens exceed input_tokens",
+        ),
+        (
+            f"{tok['cache_write_1h_tokens']} > {tok['cache_write_tokens']}",
+            "cache_write_1h_tokens",
+            "cache_write_1h_tokens exceed cache_write_tokens",
+        ),
+        (
+            f"{tok['reasoning_tokens']} > {tok['output_tokens']}",
+            "reasoning_tokens",
+            "reasoning_tokens exceed output_tokens",
+        ),
+        (
+            f"cache_status in {_in(APP_CACHE_HITS)} "
+            f"and {tok['input_tokens']} + {tok['output_tokens']} > 0",
+            "cache_status",
+            "app-cache hit (exact/semantic) with nonzero provider tokens",
+        ),
+        ("latency_ms < 0", "latency_ms", "latency_ms is negative"),
+        ("edit_distance < 0", "edit_distance", "edit_distance is negative"),
+        ("not (csat between 1 and 5)", "csat", "csat is outside 1..5"),
+    ]
+    field_case = " ".join(f"when coalesce({c}, false) then {_lit(f)}" for c, f, _ in checks)
+    reason_case = " ".join(f"when coalesce({c}, false) then {_lit(r)}" for c, _, r in checks)
+    optional = [f for f in TOKEN_FIELDS if f not in REQUIRED_FIELDS]
+    finished = {
+        **{f: f"coalesce({_q(f)}, 0)" for f in optional},
+        "service_tier": "coalesce(service_tier, 'standard')",
+        "status": "coalesce(status, 'success')",
+        "cache_status": (
+            "coalesce(cache_status, case when coalesce(cache_read_tokens, 0) > 0 "
+            "then 'prefix' else 'miss' end)"
+        ),
+        "request_date": "timestamp_utc::date",
+        "input_uncached_tokens": (
+            "input_tokens - coalesce(cache_read_tokens, 0) - coalesce(cache_write_tokens, 0)"
+        ),
+        "cache_write_5m_tokens": (
+            "coalesce(cache_write_tokens, 0) - coalesce(cache_write_1h_tokens, 0)"
+        ),
+    }
+    outer = [f"({finished.get(c, _q(c))})::{_sql_type(c)} as {_q(c)}" for c in CANONICAL_COLUMNS]
+    outer += [
+        f"coalesce({ERR_FIELD}, case {field_case} end) as {ERR_FIELD}",
+        f"coalesce({ERR_REASON}, case {reason_case} end) as {ERR_REASON}",
+    ]
+    return f"select {', '.join(outer)} from (select {', '.join(inner)} from {source})"
+
+
+def _sql_type(column: str) -> str:
+    return {
+        pl.String(): "varchar",
+        pl.Datetime("us"): "timestamp",
+        pl.Date(): "date",
+        pl.Int64(): "bigint",
+        pl.Float64(): "double",
+        pl.Boolean(): "boolean",
+    }[CANONICAL_COLUMNS[column]]
+
+
+def _parquet_source(files: list[tuple[str, str]], kinds: dict[str, str], con_files: str) -> str:
+    """FROM clause over one group of same-schema Parquet files: r_<field> columns, reader
+    errors for columns of a type no field can hold."""
+    del files
+    cols = [f"{_q(f)} as {_q('r_' + f)}" for f in NATIVE_FIELDS if kinds.get(f, "n") != "n"]
+    odd = [f for f in NATIVE_FIELDS if kinds.get(f) == "x"]
+    err_f = " ".join(f"when {_q(f)} is not null then {_lit(f)}" for f in odd)
+    err_r = " ".join(
+        f"when {_q(f)} is not null then {_lit(f + ' has the wrong type')}" for f in odd
+    )
+    return (
+        f"(select {', '.join(cols) + ',' if cols else ''} "
+        f"p.rel as source_file, file_row_number + 1 as source_line, "
+        f"'native-parquet' as source_format, "
+        f"{f'case {err_f} end' if odd else 'null::varchar'} as {ERR_FIELD}, "
+        f"{f'case {err_r} end' if odd else 'null::varchar'} as {ERR_REASON} "
+        f"from read_parquet({con_files}, filename = true, file_row_number = true) r "
+        f"join _ingest_paths p on p.path = r.filename)"
+    )
+
+
+def _create_scratch(con: duckdb.DuckDBPyConnection) -> None:
+    cols = ", ".join(f"{_q(c)} {_sql_type(c)}" for c in CANONICAL_COLUMNS)
+    con.execute(f"drop table if exists {SCRATCH}")
+    con.execute(f"create table {SCRATCH} ({cols}, {ERR_FIELD} varchar, {ERR_REASON} varchar)")
+
+
+def _append_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
+    con.register("_ingest_frame", frame.to_arrow())
+    try:
+        con.execute(f"insert into {SCRATCH} by name select * from _ingest_frame")
+    finally:
+        con.unregister("_ingest_frame")
+
+
+def _file_error(con: duckdb.DuckDBPyConnection, rel: str, fmt: str, reason: str) -> None:
+    con.execute(f"delete from {SCRATCH} where source_file = ?", [rel])
+    con.execute(
+        f"insert into {SCRATCH} (source_file, source_line, source_format, {ERR_FIELD}, "
+        f"{ERR_REASON}) values (?, 0, ?, 'file', ?)",
+        [rel, fmt, reason],
+    )
+
+
+def load_requests_sql(
+    con: duckdb.DuckDBPyConnection,
+    input_dir: Path,
+    start: date,
+    end: date,
+    *,
+    now: datetime | None = None,
+) -> tuple[LoadStats, list[FileStat]]:
+    """Replace [start, end) of stg_requests / quarantine_requests with the request logs under
+    `<input_dir>/requests/`. Same reasons, accounting and idempotence as `read_requests` +
+    `staging.load_window`; returns the load stats and what happened to each file."""
+    now = now or datetime.now(UTC)
+    input_dir = Path(input_dir)
+    mapping = load_mapping(input_dir / "catalog" / "mapping.toml")
+    ensure_tables(con)
+    _create_scratch(con)
+    stats: list[FileStat] = []
+    parquet_groups: dict[tuple[tuple[str, str], ...], list[tuple[str, str]]] = {}
+    reader = duckdb.connect()
+    try:
+        for path, rel, container in discover(input_dir):
+            stat = FileStat(path=rel, format=container, sha256=sha256_of(path))
+            stats.append(stat)
+            fmt = container
+            if container != UNSUPPORTED:
+                fmt = content_format(path, container, read_head(path))
+                stat.format = fmt
+            if fmt == UNSUPPORTED:
+                stat.error = "unsupported file type"
+            elif fmt == UNRECOGNISED:
+                stat.error = "unrecognised content"
+            elif fmt == "native-parquet":
+                try:
+                    schema = pq.read_schema(path)
+                except Exception as exc:
+                    stat.error = f"{_FILE_REASONS[fmt]}: {type(exc).__name__}"
+                else:
+                    kinds = tuple(
+                        (f, _kind(schema.field(f).type)) for f in NATIVE_FIELDS if f in schema.names
+                    )
+                    parquet_groups.setdefault(kinds, []).append((str(path), rel))
+                    continue
+            else:
+                try:
+                    for frame in _iter_file(path, rel, fmt, reader, now, mapping):
+                        _append_frame(con, frame)
+                except _READ_ERRORS as exc:
+                    reason = _FILE_REASONS.get(fmt, f"unreadable {fmt} file")
+                    stat.error = f"{reason}: {type(exc).__name__}"
+                else:
+                    continue
+            _file_error(con, rel, fmt, stat.error)
+    finally:
+        reader.close()
+    for kinds, files in parquet_groups.items():
+        _insert_parquet(con, dict(kinds), files, now)
+    by_path = {s.path: s for s in stats}
+    for rel in _failed_parquet(con, parquet_groups):
+        by_path[rel].error = "unreadable Parquet file"
+    return _finish(con, stats, start, end), stats
+
+
+def _insert_parquet(
+    con: duckdb.DuckDBPyConnection,
+    kinds: dict[str, str],
+    files: list[tuple[str, str]],
+    now: datetime,
+) -> None:
+    con.execute("create or replace temp table _ingest_paths (path varchar, rel varchar)")
+    con.executemany("insert into _ingest_paths values (?, ?)", [list(f) for f in files])
+    listing = "[" + ", ".join(_lit(p) for p, _ in files) + "]"
+    source = _parquet_source(files, kinds, listing)
+    try:
+        con.execute(f"insert into {SCRATCH} by name {_select_sql(kinds, now, source)}")
+    except duckdb.Error:
+        # One file of the group is unreadable past its footer: read them one by one.
+        if len(files) == 1:
+            _file_error(con, files[0][1], "native-parquet", "unreadable Parquet file")
+            return
+        for one in files:
+            _insert_parquet(con, kinds, [one], now)
+
+
+def _failed_parquet(con, groups) -> list[str]:
+    rels = [rel for files in groups.values() for _, rel in files]
+    if not rels:
+        return []
+    rows = con.execute(
+        f"select distinct source_file from {SCRATCH} where source_line = 0 "
+        "and list_contains(?, source_file)",
+        [rels],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, stats: list[FileStat], start: date, end: date
+) -> LoadStats:
+    window = {"s": start, "e": end}
+    scanned = sorted(s.path for s in stats)
+    in_window = "(request_date >= $s and request_date < $e)"
+    con.execute("begin transaction")
+    try:
+        # Duplicates among valid records of all files read: the first by (file, line) wins.
+        con.execute(
+            f"""update {SCRATCH} t set {ERR_FIELD} = 'request_id',
+                    {ERR_REASON} = 'duplicate request_id (first seen in ' || d.first_file
+                                   || ':' || d.first_line || ')'
+                from (
+                    select source_file, source_line,
+                           first_value(source_file) over w as first_file,
+                           first_value(source_line) over w as first_line,
+                           row_number() over w as n
+                    from {SCRATCH}
+                    where {ERR_FIELD} is null and request_id in (
+                        select request_id from {SCRATCH} where {ERR_FIELD} is null
+                        group by request_id having count(*) > 1)
+                    window w as (partition by request_id order by source_file, source_line)
+                ) d
+                where d.n > 1 and t.source_file = d.source_file
+                  and t.source_line = d.source_line"""
+        )
+        con.execute(
+            "delete from stg_requests where request_date >= $s and request_date < $e", window
+        )
+        con.execute(
+            """delete from quarantine_requests
+               where (request_date >= $s and request_date < $e)
+                  or (request_date is null and list_contains($files, source_file))""",
+            {**window, "files": scanned},
+        )
+        # Already loaded for another day: the earlier copy wins, this one is a duplicate.
+        con.execute(
+            f"""update {SCRATCH} t set {ERR_FIELD} = 'request_id',
+                    {ERR_REASON} = 'duplicate request_id (already loaded from ' || s.source_file
+                                   || ':' || s.source_line || ')'
+                from stg_requests s
+                where t.request_id = s.request_id and t.{ERR_FIELD} is null
+                  and t.request_date >= $s and t.request_date < $e""",
+            window,
+        )
+        cols = ", ".join(_q(c) for c in CANONICAL_COLUMNS)
+        con.execute(
+            f"insert into stg_requests ({cols}) select {cols} from {SCRATCH} "
+            f"where {ERR_FIELD} is null and {in_window}",
+            window,
+        )
+        con.execute(
+            f"""insert into quarantine_requests ({", ".join(QUARANTINE_COLUMNS)})
+                select source_file, source_line, left(request_id, {_MAX_ID}), request_date,
+                       {ERR_FIELD}, {ERR_REASON}
+                from {SCRATCH}
+                where {ERR_FIELD} is not null and (request_date is null or {in_window})""",
+            window,
+        )
+        counts = con.execute(
+            f"""select source_file, count(*),
+                       count(*) filter (where {ERR_FIELD} is null and {in_window}),
+                       count(*) filter (where {ERR_FIELD} is not null
+                                        and (request_date is null or {in_window})),
+                       count(*) filter (where request_date is not null and not {in_window})
+                from {SCRATCH} group by source_file""",
+            window,
+        ).fetchall()
+        per_file = {r[0]: r[1:] for r in counts}
+        for s in stats:
+            s.rows_read, s.rows_loaded, s.rows_quarantined, s.rows_outside_window = per_file.get(
+                s.path, (0, 0, 0, 0)
+            )
+        read = sum(s.rows_read for s in stats)
+        loaded = sum(s.rows_loaded for s in stats)
+        quarantined = sum(s.rows_quarantined for s in stats)
+        outside = sum(s.rows_outside_window for s in stats)
+        in_table = con.execute(
+            "select count(*) from stg_requests where request_date >= $s and request_date < $e",
+            window,
+        ).fetchall()[0][0]
+        if read != loaded + quarantined + outside or in_table != loaded:
+            raise RuntimeError(
+                f"row accounting broken for {start}..{end}: read {read} != loaded {loaded} "
+                f"+ quarantined {quarantined} + outside window {outside}"
+            )
+        files = [dataclasses.asdict(s) for s in stats]
+        con.execute(
+            "insert into ingest_audit values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                datetime.now(UTC).replace(tzinfo=None),
+                start,
+                end,
+                read,
+                loaded,
+                quarantined,
+                outside,
+                json.dumps(files, default=str),
+            ],
+        )
+        con.execute(f"drop table {SCRATCH}")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        con.execute(f"drop table if exists {SCRATCH}")
+        raise
+    return LoadStats(read, loaded, quarantined, outside, len(stats))
