@@ -26,6 +26,7 @@ test: install  ## lint, then every test (the official FOCUS validator gets its o
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	bash scripts/focus_validator_env.sh
+	bash scripts/ensure_chromium.sh
 	$(BIN)/pytest
 
 lint: install

@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--invoice-totals", type=Path, help="JSON {InvoiceId: total}")
     validate.add_argument("--max-violations", type=int, default=200)
 
+    report = sub.add_parser("report", help="write the static HTML report of the warehouse")
+    report.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="output folder")
+
     generate = sub.add_parser("generate", help="write the deterministic sample data set")
     generate.add_argument("--out", type=Path, default=SAMPLE_INPUT)
     generate.add_argument("--start", type=_day, default=date(2026, 9, 1))
@@ -55,6 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         extra = ["--invoice-totals", str(args.invoice_totals)] if args.invoice_totals else []
         return validate_main([str(args.file), *extra, "--max-violations", str(args.max_violations)])
+    if args.command == "report":
+        from pipelines.report import write_report
+
+        warehouse_path = args.output / "warehouse.duckdb"
+        if not warehouse_path.exists():
+            print(f"costline: {warehouse_path} not found; run `costline run --output "
+                  f"{args.output}` first", file=sys.stderr)
+            return 2
+        print(write_report(warehouse_path, args.output))
+        return 0
     if args.command == "generate":
         from pipelines.lib.sample import generate
 

@@ -51,31 +51,35 @@ cheapest as (
     group by day
 ),
 
+usage as (
+    select
+        feature, environment, request_date, provider, model,
+        count(*) as requests,
+        count(*) filter (where price_status = 'unpriced') as unpriced_requests,
+        sum(input_tokens + output_tokens) as tokens,
+        sum(list_cost) as list_cost,
+        sum(contracted_cost) as contracted_cost,
+        min(contracted_currency) as currency
+    from cost_lines
+    group by all
+),
+
 daily as (
     select
-        c.feature, c.environment,
-        cast(date_trunc('month', c.request_date) as date) as month_start,
-        c.request_date, c.provider, c.model,
-        count(*) as requests,
-        count(*) filter (where c.price_status = 'unpriced') as unpriced_requests,
-        sum(c.input_tokens + c.output_tokens) as tokens,
-        sum(c.list_cost) as list_cost,
-        sum(c.contracted_cost) as contracted_cost,
-        min(c.contracted_currency) as currency,
-        any_value(o.output_list_price) as output_list_price,
-        any_value(ch.cheapest_output_list_price) as cheapest_output_list_price,
-        any_value(ch.cheapest_model) as cheapest_model,
-        coalesce(
-            any_value(o.output_list_price)
-            >= any_value(s.multiple) * any_value(ch.cheapest_output_list_price),
-            false
-        ) as is_expensive_day
-    from cost_lines as c
+        u.feature, u.environment,
+        cast(date_trunc('month', u.request_date) as date) as month_start,
+        u.request_date, u.provider, u.model, u.requests, u.unpriced_requests, u.tokens,
+        u.list_cost, u.contracted_cost, u.currency,
+        o.output_list_price,
+        ch.cheapest_output_list_price,
+        ch.cheapest_model,
+        coalesce(o.output_list_price >= s.multiple * ch.cheapest_output_list_price, false)
+            as is_expensive_day
+    from usage as u
     left join output_prices as o
-        on o.day = c.request_date and o.provider = c.provider and o.model = c.model
-    left join cheapest as ch on ch.day = c.request_date
+        on o.day = u.request_date and o.provider = u.provider and o.model = u.model
+    left join cheapest as ch on ch.day = u.request_date
     cross join settings as s
-    group by c.feature, c.environment, c.request_date, c.provider, c.model
 ),
 
 monthly as (

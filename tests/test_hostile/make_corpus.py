@@ -74,19 +74,23 @@ def main() -> None:
             rec("prov-2", provider="Open AI"),
             rec("env-1", environment="production"),
         ),
-        "06_invalid_utf8.jsonl": lines(rec("utf-1"), b'{"request_id": "utf-2\xff\xfe"}', rec("utf-3")),
+        "06_invalid_utf8.jsonl": lines(
+            rec("utf-1"), b'{"request_id": "utf-2\xff\xfe"}', rec("utf-3")
+        ),
         "07_bom_crlf.jsonl": b"\xef\xbb\xbf"
         + lines(rec("bom-1")).replace(b"\n", b"\r\n")
         + b"\r\n   \r\n"
         + lines(rec("bom-2")).replace(b"\n", b"\r\n"),
         "08_empty.jsonl": b"",
         "08_empty.csv": b"",
-        "09_corrupt.jsonl.gz": gzip.compress(lines(*[rec(f"gz-{i}") for i in range(200)]))[:150],
+        "09_corrupt.jsonl.gz": gzip.compress(lines(*[rec(f"gz-{i}") for i in range(200)]), mtime=0)[
+            :150
+        ],
         "10_duplicates.jsonl": lines(rec("dup-1"), rec("dup-1", input_tokens=5000), rec("dup-2")),
         "11_path_and_sql_tenants.jsonl": lines(
             rec("evil-1", tenant_id="../../etc/passwd"),
             rec("evil-2", tenant_id="acme'; drop table stg_requests; --"),
-            rec("evil-3", tenant_id='o"brien\\x\'); delete from quarantine_requests; --'),
+            rec("evil-3", tenant_id="o\"brien\\x'); delete from quarantine_requests; --"),
             rec("evil-4", tenant_id="tenant/../../../windows\\system32", feature="f'||'x"),
         ),
         "12_notes.txt": b"not a request log\n",
@@ -96,13 +100,17 @@ def main() -> None:
     }
     for name, body in files.items():
         (REQ / name).write_bytes(body)
-    header = "request_id,timestamp,tenant_id,feature,environment,provider,model,input_tokens,output_tokens"
+    header = (
+        "request_id,timestamp,tenant_id,feature,environment,provider,model,"
+        "input_tokens,output_tokens"
+    )
+    model = "openai,gpt-4.1-mini"
     (REQ / "15_csv.csv").write_bytes(
         (
             header
-            + "\r\ncsv-1,2025-06-01T08:00:00Z,acme,summarise,prod,openai,gpt-4.1-mini,10,5"
-            + "\r\ncsv-2,2025-06-01T08:00:00Z,acme,summarise,prod,openai,gpt-4.1-mini,lots,5"
-            + '\r\ncsv-3,2025-06-01T08:00:00Z,"acme, ""inc""",summarise,prod,openai,gpt-4.1-mini,1,1'
+            + f"\r\ncsv-1,2025-06-01T08:00:00Z,acme,summarise,prod,{model},10,5"
+            + f"\r\ncsv-2,2025-06-01T08:00:00Z,acme,summarise,prod,{model},lots,5"
+            + f'\r\ncsv-3,2025-06-01T08:00:00Z,"acme, ""inc""",summarise,prod,{model},1,1'
             + "\r\n"
         ).encode()
     )

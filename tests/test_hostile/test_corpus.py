@@ -25,7 +25,7 @@ PARTITION = "2025-06-01"
 EVIL_TENANTS = {
     "evil-1": "../../etc/passwd",
     "evil-2": "acme'; drop table stg_requests; --",
-    "evil-3": 'o"brien\\x\'); delete from quarantine_requests; --',
+    "evil-3": "o\"brien\\x'); delete from quarantine_requests; --",
     "evil-4": "tenant/../../../windows\\system32",
 }
 

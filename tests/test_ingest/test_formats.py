@@ -107,7 +107,11 @@ def test_mixed_folder_every_row_accounted_and_duplicates_across_formats(tmp_path
         stat = by_file[f"requests/{rel}"]
         assert (stat.format, stat.rows_read, stat.error) == (fmt, len(EXPECTED), None)
     notes = by_file["requests/notes.json"]
-    assert (notes.format, notes.rows_read, notes.error) == ("unrecognised", 1, "unrecognised content")
+    assert (notes.format, notes.rows_read, notes.error) == (
+        "unrecognised",
+        1,
+        "unrecognised content",
+    )
     assert result.rows_read == len(FILES) * len(EXPECTED) + 1
     assert result.rows_read == len(result.requests) + len(result.quarantine)
     # Formats that carry the provider's response id log the same call under the same id: the
@@ -127,5 +131,5 @@ def test_bad_mapping_fails_the_run_naming_the_file(tmp_path):
     _place(tmp_path, "otel/traces.jsonl")
     (tmp_path / "catalog").mkdir()
     (tmp_path / "catalog" / "mapping.toml").write_text("[otel.fields]\nnot_a_field = ['x']\n")
-    with pytest.raises(MappingError, match="mapping.toml"):
+    with pytest.raises(MappingError, match=r"mapping\.toml"):
         read_requests(tmp_path, START, END, now=NOW)

@@ -120,39 +120,73 @@ def controlled_round(
     quantum: Decimal = CENT,
 ) -> list[list[Decimal]]:
     """Round a table of exact amounts to cents so each row adds up to its rounded row total and
-    each column to its rounded column total (both already apportioned from the same grand total).
+    each column to its rounded column total (both apportioned from the same grand total, so each
+    is the floor or the ceiling of its exact sum).
 
-    Every entry starts at its floor; the missing cents go first to the entries with the largest
-    fractions whose row and column both still miss cents (each entry then stays within a cent of
-    its exact value); any cent left after that goes to an entry in a row and column that miss it.
+    Every entry starts at its floor and may only move up to its ceiling (an entry that is already
+    a whole number of cents never moves: no cent appears where there was no amount). Cents go first
+    to the largest fractions whose row and column both miss one; the rest are placed along
+    augmenting paths (row -> column -> row that gives up that column's cent -> ...), which always
+    exist for such margins (controlled rounding, Bacharach 1966).
     """
     with localcontext() as ctx:
         ctx.prec = 80
         scaled = [[e / quantum for e in row] for row in exact]
+    n, width = len(scaled), len(col_totals)
     cells = [[int(v.to_integral_value(rounding=ROUND_FLOOR)) for v in row] for row in scaled]
+    can = [[scaled[i][j] != cells[i][j] for j in range(width)] for i in range(n)]
     row_need = [int(t / quantum) - sum(r) for t, r in zip(row_totals, cells, strict=True)]
-    width = len(col_totals)
     col_need = [int(col_totals[j] / quantum) - sum(r[j] for r in cells) for j in range(width)]
+    raised: list[set[int]] = [set() for _ in range(width)]  # rows given this column's extra cent
     order = sorted(
-        ((scaled[i][j] - cells[i][j], i, j) for i in range(len(cells)) for j in range(width)),
+        ((scaled[i][j] - cells[i][j], i, j) for i in range(n) for j in range(width) if can[i][j]),
         key=lambda t: (-t[0], t[1], t[2]),
     )
-    for fraction, i, j in order:
-        if fraction > 0 and row_need[i] > 0 and col_need[j] > 0:
-            cells[i][j] += 1
+    for _fraction, i, j in order:
+        if row_need[i] > 0 and col_need[j] > 0:
+            raised[j].add(i)
             row_need[i] -= 1
             col_need[j] -= 1
-    # Leftovers (rare): move cents between needy rows and columns, keeping both sums exact.
-    for i in range(len(cells)):
-        for j in range(width):
-            while row_need[i] != 0 and col_need[j] != 0 and (row_need[i] > 0) == (col_need[j] > 0):
-                step = 1 if row_need[i] > 0 else -1
-                cells[i][j] += step
-                row_need[i] -= step
-                col_need[j] -= step
+    for i in range(n):
+        while row_need[i] > 0 and _augment(i, can, raised, col_need, width):
+            row_need[i] -= 1
     if any(row_need) or any(col_need):
-        raise ArithmeticError("controlled rounding did not converge")
+        raise ArithmeticError("controlled rounding found no placement for every cent")
+    for j, rows_raised in enumerate(raised):
+        for i in rows_raised:
+            cells[i][j] += 1
     return [[quantum * v for v in row] for row in cells]
+
+
+def _augment(start: int, can: list[list[bool]], raised: list[set[int]], col_need: list[int],
+             width: int) -> bool:
+    """Give row `start` one more cent along a path ending in a column that still needs one."""
+    parent: dict[int, tuple[int, int | None]] = {}  # column -> (row, column that row gave up)
+    frontier = [(start, None)]
+    seen_rows = {start}
+    while frontier:
+        next_frontier = []
+        for row, gave_up in frontier:
+            for j in range(width):
+                if j in parent or not can[row][j] or row in raised[j]:
+                    continue
+                parent[j] = (row, gave_up)
+                if col_need[j] > 0:
+                    col_need[j] -= 1
+                    column: int | None = j
+                    while column is not None:
+                        r, previous = parent[column]
+                        raised[column].add(r)
+                        if previous is not None:
+                            raised[previous].discard(r)
+                        column = previous
+                    return True
+                for other in list(raised[j]):
+                    if other not in seen_rows:
+                        seen_rows.add(other)
+                        next_frontier.append((other, j))
+        frontier = next_frontier
+    return False
 
 
 def _split(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:

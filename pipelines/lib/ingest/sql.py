@@ -122,12 +122,15 @@ def _typed(name: str, kind: str) -> tuple[str, str]:
     col = _q("r_" + name)
     present = f"({col} is not null)"
     if kind == "n":
-        null = {"i": "bigint", "f": "double", "b": "boolean"}
-        dtype = next(
-            (t for fs, t in ((INT_FIELDS, "bigint"), (FLOAT_FIELDS, "double")) if name in fs),
-            "boolean" if name in BOOL_FIELDS else "varchar",
+        dtype = (
+            "bigint"
+            if name in INT_FIELDS
+            else "double"
+            if name in FLOAT_FIELDS
+            else "boolean"
+            if name in BOOL_FIELDS
+            else "varchar"
         )
-        del null
         return f"null::{dtype}", "false"
     if name in STRING_FIELDS:
         if kind == "s":
@@ -166,7 +169,10 @@ def _typed(name: str, kind: str) -> tuple[str, str]:
             return col, "false"
         if kind == "s":
             text = f"lower({_text(col)})"
-            value = f"case when {text} in ('true', '1') then true when {text} in ('false', '0') then false end"
+            value = (
+                f"case when {text} in ('true', '1') then true "
+                f"when {text} in ('false', '0') then false end"
+            )
             return value, f"({text} is not null and {value} is null)"
         return "null::boolean", present
     raise ValueError(name)
@@ -340,10 +346,9 @@ def _sql_type(column: str) -> str:
     }[CANONICAL_COLUMNS[column]]
 
 
-def _parquet_source(files: list[tuple[str, str]], kinds: dict[str, str], con_files: str) -> str:
+def _parquet_source(kinds: dict[str, str], con_files: str) -> str:
     """FROM clause over one group of same-schema Parquet files: r_<field> columns, reader
     errors for columns of a type no field can hold."""
-    del files
     cols = [f"{_q(f)} as {_q('r_' + f)}" for f in NATIVE_FIELDS if kinds.get(f, "n") != "n"]
     odd = [f for f in NATIVE_FIELDS if kinds.get(f) == "x"]
     err_f = " ".join(f"when {_q(f)} is not null then {_lit(f)}" for f in odd)
@@ -455,7 +460,7 @@ def _insert_parquet(
     con.execute("create or replace temp table _ingest_paths (path varchar, rel varchar)")
     con.executemany("insert into _ingest_paths values (?, ?)", [list(f) for f in files])
     listing = "[" + ", ".join(_lit(p) for p, _ in files) + "]"
-    source = _parquet_source(files, kinds, listing)
+    source = _parquet_source(kinds, listing)
     try:
         con.execute(f"insert into {SCRATCH} by name {_select_sql(kinds, now, source)}")
     except duckdb.Error:
@@ -467,7 +472,9 @@ def _insert_parquet(
             _insert_parquet(con, kinds, [one], now)
 
 
-def _failed_parquet(con, groups) -> list[str]:
+def _failed_parquet(
+    con: duckdb.DuckDBPyConnection, groups: dict[tuple[tuple[str, str], ...], list[tuple[str, str]]]
+) -> list[str]:
     rels = [rel for files in groups.values() for _, rel in files]
     if not rels:
         return []

@@ -196,18 +196,31 @@ def app_cache_savings_by_kind(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def budget_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """mart_budget_status on its latest as-of day, the worst statuses first."""
+    """mart_budget_status on its latest as-of day that has production data (the mart may run
+    ahead of the data), the worst statuses first."""
     _require(con, "mart_budget_status")
+    last_day = (
+        warehouse.scalar(
+            con,
+            "select max(request_date) from fct_cost_lines where environment = $env",
+            {"env": PROD},
+        )
+        if warehouse.table_exists(con, "fct_cost_lines")
+        else None
+    )
     return warehouse.frame(
         con,
         """select as_of_date, tenant_id, feature, currency, monthly_limit, daily_limit,
                   day_spend, month_to_date, forecast_month_total, monthly_used_pct,
                   forecast_used_pct, status, status_reason, guardrail_action
            from mart_budget_status
-           where as_of_date = (select max(as_of_date) from mart_budget_status)
+           where as_of_date = coalesce(
+               (select max(as_of_date) from mart_budget_status where as_of_date <= $last_day),
+               (select max(as_of_date) from mart_budget_status))
            order by case status when 'hard' then 0 when 'soft' then 1
                     when 'unsupported_currency' then 2 else 3 end,
                     monthly_used_pct desc nulls last, tenant_id, feature nulls first""",
+        {"last_day": last_day},
     )
 
 

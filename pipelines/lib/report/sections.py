@@ -370,9 +370,7 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> h.Section:
                 h.num(h.signed(acc, " pts"), "neg" if r["freeze_or_rollback"] else ""),
                 h.num(h.percent(r["escalation_rate"])),
                 h.num(_two_places(r["mean_csat"])),
-                h.badge("freeze", "bad")
-                if r["freeze_or_rollback"]
-                else h.badge("ok", "ok"),
+                h.badge("freeze", "bad") if r["freeze_or_rollback"] else h.badge("ok", "ok"),
             ]
         )
     section.body.append(
