@@ -25,10 +25,13 @@ class ChargebackLine(pa.DataFrameModel):
     """
 
     billing_period: str = pa.Field(str_matches=r"^\d{4}-\d{2}$", description="Usage month")
-    status: str = pa.Field(isin=("provisional", "final"), description="final once the "
-                           "provider's invoice for the month is allocated")
-    issue: pl.Int64 = pa.Field(ge=0, description="0 provisional, 1 first final issue, n+1 per "
-                               "re-issue")
+    status: str = pa.Field(
+        isin=("provisional", "final"),
+        description="final once the provider's invoice for the month is allocated",
+    )
+    issue: pl.Int64 = pa.Field(
+        ge=0, description="0 provisional, 1 first final issue, n+1 per re-issue"
+    )
     tenant_id: str = pa.Field(description="Tenant, or `__unallocated__`")
     tenant_name: str = pa.Field(nullable=True, description="From catalog/tenants.csv")
     business_unit: str = pa.Field(nullable=True, description="From catalog/tenants.csv")
@@ -53,14 +56,18 @@ class ChargebackLine(pa.DataFrameModel):
     credit_cost: Cents = _cents("Allocated credits")
     allocated_cost: Cents = _cents("What the tenant is charged (currency)")
     currency: str = pa.Field(str_length=3, description="Invoice currency of the amounts")
-    previous_allocated_cost: Cents = pa.Field(nullable=True, description="allocated_cost in the "
-                                              "previous final issue (re-issues only)")
+    previous_allocated_cost: Cents = pa.Field(
+        nullable=True, description="allocated_cost in the previous final issue (re-issues only)"
+    )
     change: Cents = pa.Field(nullable=True, description="allocated_cost - previous_allocated_cost")
     statement_currency: str = pa.Field(nullable=True, description="Tenant's statement currency")
-    fx_rate: Rate = pa.Field(nullable=True, description="currency -> statement_currency at the "
-                             "month's last day")
-    statement_allocated_cost: Cents = pa.Field(nullable=True, description="allocated_cost in the "
-                                               "statement currency (largest remainder per tenant)")
+    fx_rate: Rate = pa.Field(
+        nullable=True, description="currency -> statement_currency at the month's last day"
+    )
+    statement_allocated_cost: Cents = pa.Field(
+        nullable=True,
+        description="allocated_cost in the statement currency (largest remainder per tenant)",
+    )
     invoice_ids: str = pa.Field(nullable=True, description="Invoices allocated to the row, `;`")
 
 

@@ -23,8 +23,9 @@ class InvoiceAllocation(pa.DataFrameModel):
     """
 
     billing_period: str = pa.Field(str_matches=r"^\d{4}-\d{2}$", description="Invoice month")
-    usage_period: str = pa.Field(str_matches=r"^\d{4}-\d{2}$", description="Month the charge "
-                                 "belongs to")
+    usage_period: str = pa.Field(
+        str_matches=r"^\d{4}-\d{2}$", description="Month the charge belongs to"
+    )
     InvoiceId: str = pa.Field(description="FOCUS InvoiceId")
     InvoiceIssuerName: str = pa.Field(description="FOCUS InvoiceIssuerName")
     BillingAccountId: str = pa.Field(description="FOCUS BillingAccountId")

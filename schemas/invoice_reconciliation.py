@@ -23,8 +23,9 @@ class InvoiceReconciliation(pa.DataFrameModel):
     """
 
     provider: str = pa.Field(description="costline provider")
-    billing_period: str = pa.Field(str_matches=r"^\d{4}-\d{2}$", description="Invoice month "
-                                   "(usage month for logged-only rows)")
+    billing_period: str = pa.Field(
+        str_matches=r"^\d{4}-\d{2}$", description="Invoice month (usage month for logged-only rows)"
+    )
     charge_period_start: pl.Date = pa.Field(description="First day of the charge")
     charge_period_end: pl.Date = pa.Field(description="Day after the last day of the charge")
     charge_date: pl.Date = pa.Field(description="= charge_period_start (daily lines: the day)")
@@ -41,11 +42,15 @@ class InvoiceReconciliation(pa.DataFrameModel):
     logged_cost: Exact = pa.Field(description="Logged cost at contracted prices (log currency)")
     log_currency: str = pa.Field(nullable=True, description="Currency of the logged costs")
     billed_cost: Exact = pa.Field(description="Billed amount (billing currency)")
-    gap: Exact = pa.Field(nullable=True, description="billed_cost - logged_cost for usage rows "
-                          "in one currency; NULL otherwise")
+    gap: Exact = pa.Field(
+        nullable=True,
+        description="billed_cost - logged_cost for usage rows in one currency; NULL otherwise",
+    )
     untracked_tokens: pl.Int64 = pa.Field(ge=0, description="Tokens billed beyond the logs")
-    gap_pct: Pct = pa.Field(nullable=True, description="gap / logged_cost in percent (integer "
-                            "basis points of the cent amounts)")
+    gap_pct: Pct = pa.Field(
+        nullable=True,
+        description="gap / logged_cost in percent (integer basis points of the cent amounts)",
+    )
     explanation: str = pa.Field(description="Readable cause of the gap where known")
 
 

@@ -28,8 +28,9 @@ class InvoiceTotals(pa.DataFrameModel):
     source_formats: str = pa.Field(description="Formats the lines came from")
     usage_billed: Exact = pa.Field(description="Usage lines of the billing period")
     adjustment_billed: Exact = pa.Field(description="Adjustments of the billing period")
-    correction_billed: Exact = pa.Field(description="Lines correcting an earlier period "
-                                        "(not tax or credit)")
+    correction_billed: Exact = pa.Field(
+        description="Lines correcting an earlier period (not tax or credit)"
+    )
     tax_billed: Exact = pa.Field(description="Tax lines")
     credit_billed: Exact = pa.Field(description="Credit lines (negative)")
     billed_total: Exact = pa.Field(description="Exact sum of all lines")

@@ -31,10 +31,12 @@ class UsageCell(pa.DataFrameModel):
     tokens: pl.Int64 = pa.Field(gt=0, description="Tokens of that kind")
     requests: pl.Int64 = pa.Field(ge=1, description="Requests with tokens of that kind")
     list_cost: Exact = pa.Field(nullable=True, description="Exact list cost; NULL if unpriced")
-    contracted_cost: Exact = pa.Field(nullable=True, description="Exact contracted cost "
-                                      "(allocation weight); NULL if unpriced")
-    currency: str = pa.Field(nullable=True, description="Currency of the costs (NULL when "
-                             "unpriced)")
+    contracted_cost: Exact = pa.Field(
+        nullable=True, description="Exact contracted cost (allocation weight); NULL if unpriced"
+    )
+    currency: str = pa.Field(
+        nullable=True, description="Currency of the costs (NULL when unpriced)"
+    )
 
 
 MODEL = UsageCell

@@ -2,8 +2,8 @@
 -- grain: one row per dim_budgets row (tenant_id x feature, NULL = all features) x as-of day
 -- materialization: table
 -- status: hard = actual month-to-date >= monthly_limit or actual day spend >= daily_limit;
--- soft = month-to-date >= soft_threshold x monthly_limit, or forecast >= monthly_limit, or day
--- spend >= soft_threshold x daily_limit; unsupported_currency = prod spend in another currency
+-- soft = month-to-date >= soft_threshold x monthly_limit, or forecast >= monthly_limit (once 7 days
+-- of history feed the forecast), or day spend >= soft_threshold x daily_limit; unsupported_currency = prod spend in another currency
 -- than the budget's (no FX conversion: flagged, never compared); else ok.
 with budgets as (
     select * from dim_budgets
@@ -48,6 +48,7 @@ joined as (
         cast(coalesce(s.trailing_7d_median, 0) as decimal(38, 18)) as trailing_7d_median,
         dayofmonth(last_day(k.day)) - dayofmonth(k.day) as days_remaining,
         cast(coalesce(s.forecast_month_total, 0) as decimal(38, 18)) as forecast_month_total,
+        coalesce(s.trailing_days, 0) as trailing_days,
         o.other_currencies
     from budgets as b
     cross join calendar as k
@@ -68,7 +69,8 @@ classified as (
         coalesce(month_to_date >= monthly_limit, false) as monthly_hard,
         coalesce(day_spend >= daily_limit, false) as daily_hard,
         coalesce(month_to_date >= soft_threshold * monthly_limit, false) as monthly_soft,
-        coalesce(forecast_month_total >= monthly_limit, false) as forecast_over,
+        coalesce(trailing_days >= 7 and forecast_month_total >= monthly_limit, false)
+            as forecast_over,
         coalesce(day_spend >= soft_threshold * daily_limit, false) as daily_soft
     from joined
 ),

@@ -15,36 +15,87 @@ from pipelines.lib.allocation import (
     apportion,
     invoice_check,
 )
+from pipelines.lib.allocation.engine import controlled_round
 from pipelines.lib.invoices.lines import INVOICE_LINE_COLUMNS
+from pipelines.lib.money import round_cents
 
 SEP1, SEP2, SEP30 = date(2026, 9, 1), date(2026, 9, 2), date(2026, 9, 30)
 OCT1, NOV1 = date(2026, 10, 1), date(2026, 11, 1)
 
 
-def line(amount, *, invoice="INV-1", category="Usage", model="gpt-4.1", kind="input",
-         start=SEP1, end=None, period=SEP1, provider="openai", currency="USD", n=[0]):  # noqa: B006
+def line(
+    amount,
+    *,
+    invoice="INV-1",
+    category="Usage",
+    model="gpt-4.1",
+    kind="input",
+    start=SEP1,
+    end=None,
+    period=SEP1,
+    provider="openai",
+    currency="USD",
+    n=None,
+):
+    if n is None:
+        n = [0]
     n[0] += 1
     period_end = OCT1 if period == SEP1 else NOV1
     return {
-        "line_id": f"f#{n[0]}", "InvoiceId": invoice, "InvoiceIssuerName": "OpenAI",
-        "ProviderName": "OpenAI", "PublisherName": "OpenAI", "BillingAccountId": "org",
-        "SubAccountId": None, "BillingPeriodStart": period, "BillingPeriodEnd": period_end,
-        "ChargePeriodStart": start, "ChargePeriodEnd": end or date.fromordinal(
-            start.toordinal() + 1),
-        "ChargeCategory": category, "ChargeClass": "Correction" if start < period else None,
-        "ChargeDescription": None, "provider": provider, "model": model,
-        "x_vendor_model": model, "token_kind": kind, "service_tier": None, "quantity": None,
-        "billed_cost": D(amount), "billing_currency": currency, "x_raw_line_item": "x",
-        "source_format": "test", "source_file": "f", "source_line": n[0],
+        "line_id": f"f#{n[0]}",
+        "InvoiceId": invoice,
+        "InvoiceIssuerName": "OpenAI",
+        "ProviderName": "OpenAI",
+        "PublisherName": "OpenAI",
+        "BillingAccountId": "org",
+        "SubAccountId": None,
+        "BillingPeriodStart": period,
+        "BillingPeriodEnd": period_end,
+        "ChargePeriodStart": start,
+        "ChargePeriodEnd": end or date.fromordinal(start.toordinal() + 1),
+        "ChargeCategory": category,
+        "ChargeClass": "Correction" if start < period else None,
+        "ChargeDescription": None,
+        "provider": provider,
+        "model": model,
+        "x_vendor_model": model,
+        "token_kind": kind,
+        "service_tier": None,
+        "quantity": None,
+        "billed_cost": D(amount),
+        "billing_currency": currency,
+        "x_raw_line_item": "x",
+        "source_format": "test",
+        "source_file": "f",
+        "source_line": n[0],
     }
 
 
-def cell(tenant, cost, *, model="gpt-4.1", kind="input", day=SEP1, feature="chat",
-         env="prod", provider="openai", tokens=1000):
-    return {"tenant_id": tenant, "feature": feature, "environment": env, "provider": provider,
-            "model": model, "token_kind": kind, "charge_date": day, "tokens": tokens,
-            "list_cost": None if cost is None else D(cost),
-            "contracted_cost": None if cost is None else D(cost), "currency": "USD"}
+def cell(
+    tenant,
+    cost,
+    *,
+    model="gpt-4.1",
+    kind="input",
+    day=SEP1,
+    feature="chat",
+    env="prod",
+    provider="openai",
+    tokens=1000,
+):
+    return {
+        "tenant_id": tenant,
+        "feature": feature,
+        "environment": env,
+        "provider": provider,
+        "model": model,
+        "token_kind": kind,
+        "charge_date": day,
+        "tokens": tokens,
+        "list_cost": None if cost is None else D(cost),
+        "contracted_cost": None if cost is None else D(cost),
+        "currency": "USD",
+    }
 
 
 def lines(*rows):
@@ -78,16 +129,20 @@ def test_rounding_leftover_cent_goes_to_the_largest_remainder_and_sums_to_the_in
     # -> invoice total 0.07; shares 0.036 / 0.036 -> 0.04 / 0.03
     out = allocate(
         lines(line("0.0600000000000000012"), line("0.012", kind="cache_read")),
-        cells(cell("a", "1"), cell("b", "1"), cell("a", "1", kind="cache_read"),
-              cell("b", "1", kind="cache_read")),
+        cells(
+            cell("a", "1"),
+            cell("b", "1"),
+            cell("a", "1", kind="cache_read"),
+            cell("b", "1", kind="cache_read"),
+        ),
     )
     assert sum(out["allocated_cost"]) == D("0.07")
 
 
 def test_widening_kind_then_model_period_then_provider_then_unallocated():
     usage = cells(
-        cell("a", "1", kind="output", day=SEP1),           # gpt-4.1 output on Sep 1
-        cell("b", "3", model="gpt-4.1-mini", day=SEP2),    # gpt-4.1-mini on Sep 2
+        cell("a", "1", kind="output", day=SEP1),  # gpt-4.1 output on Sep 1
+        cell("b", "3", model="gpt-4.1-mini", day=SEP2),  # gpt-4.1-mini on Sep 2
     )
     invoice = lines(
         # gpt-4.1 cache_read on Sep 1: no such cell -> same model and day, any kind -> a
@@ -101,8 +156,10 @@ def test_widening_kind_then_model_period_then_provider_then_unallocated():
         line("5.00", provider="mistral", model="mistral-large", start=SEP2),
     )
     out = allocate(invoice, usage)
-    levels = {(r["tenant_id"], r["model"], r["allocation_level"]): r["allocated_cost"]
-              for r in out.iter_rows(named=True)}
+    levels = {
+        (r["tenant_id"], r["model"], r["allocation_level"]): r["allocated_cost"]
+        for r in out.iter_rows(named=True)
+    }
     assert levels[("a", "gpt-4.1", "model_day")] == D("2.00")
     assert levels[("a", "gpt-4.1", "model_period")] == D("1.00")
     assert levels[("a", "text-embedding-3-small", "provider_period")] == D("0.25")
@@ -120,8 +177,9 @@ def test_widening_kind_then_model_period_then_provider_then_unallocated():
 
 def test_unpriced_cells_weigh_by_tokens_when_no_cell_has_a_price():
     # both cells unpriced (cost NULL): 3.00 split by tokens 100 : 200 -> 1.00 / 2.00
-    out = allocate(lines(line("3.00")), cells(cell("a", None, tokens=100),
-                                              cell("b", None, tokens=200)))
+    out = allocate(
+        lines(line("3.00")), cells(cell("a", None, tokens=100), cell("b", None, tokens=200))
+    )
     assert by_tenant(out) == {"a": D("1.00"), "b": D("2.00")}
     assert out["usage_cost"].sum() == 0
 
@@ -158,18 +216,31 @@ def test_a_correction_on_the_october_invoice_goes_to_september_cells():
     invoice = lines(
         line("2.00", invoice="INV-10", period=OCT1, start=OCT1),
         line("0.90", invoice="INV-10", period=OCT1, start=SEP30),
-        line("0.29", invoice="INV-10", period=OCT1, category="Tax", model=None, kind=None,
-             start=OCT1, end=NOV1),
+        line(
+            "0.29",
+            invoice="INV-10",
+            period=OCT1,
+            category="Tax",
+            model=None,
+            kind=None,
+            start=OCT1,
+            end=NOV1,
+        ),
     )
-    out = allocate(invoice, cells(cell("a", "2", day=SEP30), cell("c", "1", day=SEP30),
-                                  cell("b", "2", day=OCT1)))
+    out = allocate(
+        invoice,
+        cells(cell("a", "2", day=SEP30), cell("c", "1", day=SEP30), cell("b", "2", day=OCT1)),
+    )
     rows = {r["tenant_id"]: r for r in out.iter_rows(named=True)}
     assert rows["a"]["correction_cost"] == D("0.60") and rows["c"]["correction_cost"] == D("0.30")
     assert rows["a"]["usage_cost"] == 0  # September usage was on September's invoice
     assert rows["a"]["billing_period"] == "2026-10" and rows["a"]["usage_period"] == "2026-09"
     # tax 0.29 follows the invoice's rows b 2.00 : a 0.60 : c 0.30 (of 2.90) -> 0.20/0.06/0.03
-    assert {t: r["tax_cost"] for t, r in rows.items()} == {"a": D("0.06"), "b": D("0.20"),
-                                                            "c": D("0.03")}
+    assert {t: r["tax_cost"] for t, r in rows.items()} == {
+        "a": D("0.06"),
+        "b": D("0.20"),
+        "c": D("0.03"),
+    }
     assert sum(out["allocated_cost"]) == D("3.19")
 
 
@@ -177,8 +248,9 @@ def test_foreign_currency_invoice_converts_the_usage_part_with_dated_rates():
     # EUR invoice 2.00 for cells logged in USD: a 1.00, b 1.00; USD->EUR 0.9 on Sep 1
     # usage parts 0.90 EUR each, residual 0.10 each
     fx = FxRates([(date(2026, 8, 31), "USD", "EUR", D("0.9"))])
-    out = allocate(lines(line("2.00", currency="EUR")), cells(cell("a", "1"), cell("b", "1")),
-                   fx.rate)
+    out = allocate(
+        lines(line("2.00", currency="EUR")), cells(cell("a", "1"), cell("b", "1")), fx.rate
+    )
     assert out["usage_cost"].to_list() == [D("0.90"), D("0.90")]
     assert out["residual_cost"].to_list() == [D("0.10"), D("0.10")]
     assert set(out["billing_currency"]) == {"EUR"}
@@ -188,8 +260,9 @@ def test_foreign_currency_invoice_converts_the_usage_part_with_dated_rates():
 
 
 def test_fx_uses_the_reverse_pair_and_the_latest_rate_on_or_before_the_day():
-    fx = FxRates([(date(2026, 9, 1), "EUR", "USD", D("1.25")),
-                  (date(2026, 9, 5), "EUR", "USD", D("1.10"))])
+    fx = FxRates(
+        [(date(2026, 9, 1), "EUR", "USD", D("1.25")), (date(2026, 9, 5), "EUR", "USD", D("1.10"))]
+    )
     assert fx.rate(date(2026, 9, 4), "USD", "EUR") == D("0.8")  # 1 / 1.25
     assert fx.rate(date(2026, 9, 5), "EUR", "USD") == D("1.10")
     assert fx.rate(date(2026, 8, 31), "EUR", "USD") is None
@@ -206,29 +279,68 @@ def test_two_lines_on_the_same_cell_count_its_usage_once():
 
 def test_apportion_handles_signs_and_refuses_sub_cent_totals():
     assert apportion([D("0.333"), D("0.333"), D("0.334")], D("1.00")) == [
-        D("0.33"), D("0.33"), D("0.34")]
+        D("0.33"),
+        D("0.33"),
+        D("0.34"),
+    ]
     assert apportion([D("-0.335"), D("-0.665")], D("-1.00")) == [D("-0.34"), D("-0.66")]
     assert apportion([D("2.005"), D("-1.005")], D("1.00")) == [D("2.01"), D("-1.01")]
     assert sum(apportion([D("5"), D("-4.999")], D("0.00"))) == 0
 
 
 amounts = st.decimals(min_value=D("-50"), max_value=D("500"), places=6)
-weights = st.lists(st.decimals(min_value=D("0"), max_value=D("20"), places=9), min_size=1,
-                   max_size=6)
+weights = st.lists(
+    st.decimals(min_value=D("0"), max_value=D("20"), places=9), min_size=1, max_size=6
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(amounts, min_size=1, max_size=5), weights,
-       st.decimals(min_value=D("-5"), max_value=D("50"), places=2))
+@given(
+    st.lists(amounts, min_size=1, max_size=5),
+    weights,
+    st.decimals(min_value=D("-5"), max_value=D("50"), places=2),
+)
 def test_every_invoice_is_allocated_to_the_cent(usages, ws, tax):
-    invoice = lines(*(line(str(a), kind="input" if i % 2 else "output")
-                      for i, a in enumerate(usages)),
-                    line(str(tax), category="Tax", model=None, kind=None, end=OCT1))
-    usage = cells(*(cell(f"t{i}", str(w), kind=k) for i, w in enumerate(ws)
-                    for k in ("input", "output")))
+    invoice = lines(
+        *(line(str(a), kind="input" if i % 2 else "output") for i, a in enumerate(usages)),
+        line(str(tax), category="Tax", model=None, kind=None, end=OCT1),
+    )
+    usage = cells(
+        *(cell(f"t{i}", str(w), kind=k) for i, w in enumerate(ws) for k in ("input", "output"))
+    )
     out = allocate(invoice, usage)
     check = invoice_check(invoice, out)
     assert check["matches"].all()
-    parts = out.select(pl.sum_horizontal("usage_cost", "residual_cost", "correction_cost",
-                                         "tax_cost", "credit_cost"))
+    parts = out.select(
+        pl.sum_horizontal(
+            "usage_cost", "residual_cost", "correction_cost", "tax_cost", "credit_cost"
+        )
+    )
     assert parts.to_series().to_list() == out["allocated_cost"].to_list()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.decimals(min_value=D("-3"), max_value=D("3"), places=4), min_size=5, max_size=5
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_controlled_rounding_keeps_rows_columns_and_never_invents_a_cent(table):
+    total = round_cents(sum((sum(r, D(0)) for r in table), D(0)))
+    rows = apportion([sum(r, D(0)) for r in table], total)
+    cols = apportion([sum((r[j] for r in table), D(0)) for j in range(5)], total)
+    try:
+        out = controlled_round(table, rows, cols)
+    except ArithmeticError:
+        return  # margins that cannot be met together: allocate() rounds each part on its own
+    assert [sum(r, D(0)) for r in out] == rows
+    assert [sum((r[j] for r in out), D(0)) for j in range(5)] == cols
+    for exact_row, out_row in zip(table, out, strict=True):
+        for e, o in zip(exact_row, out_row, strict=True):
+            assert abs(o - e) < D("0.01")
+            if e == e.quantize(D("0.01")):
+                assert o == e  # whole cents (zero included) never move

@@ -18,36 +18,82 @@ from pipelines.lib.invoices import invoice_totals
 from pipelines.lib.invoices.lines import INVOICE_LINE_COLUMNS
 
 SEP1, SEP30, OCT1, NOV1 = date(2026, 9, 1), date(2026, 9, 30), date(2026, 10, 1), date(2026, 11, 1)
-COUNT_SCHEMA = {"tenant_id": pl.String(), "feature": pl.String(), "environment": pl.String(),
-                "provider": pl.String(), "model": pl.String(), "request_date": pl.Date(),
-                "requests": pl.Int64()}
-TENANT_SCHEMA = {"tenant_id": pl.String(), "tenant_name": pl.String(),
-                 "business_unit": pl.String(), "cost_center": pl.String(),
-                 "currency": pl.String()}
+COUNT_SCHEMA = {
+    "tenant_id": pl.String(),
+    "feature": pl.String(),
+    "environment": pl.String(),
+    "provider": pl.String(),
+    "model": pl.String(),
+    "request_date": pl.Date(),
+    "requests": pl.Int64(),
+}
+TENANT_SCHEMA = {
+    "tenant_id": pl.String(),
+    "tenant_name": pl.String(),
+    "business_unit": pl.String(),
+    "cost_center": pl.String(),
+    "currency": pl.String(),
+}
 
 
-def line(amount, *, invoice="INV-09", category="Usage", model="gpt-4.1", kind="input",
-         start=SEP1, end=None, period=SEP1, provider="openai", line_no=1, currency="USD"):
+def line(
+    amount,
+    *,
+    invoice="INV-09",
+    category="Usage",
+    model="gpt-4.1",
+    kind="input",
+    start=SEP1,
+    end=None,
+    period=SEP1,
+    provider="openai",
+    line_no=1,
+    currency="USD",
+):
     return {
-        "line_id": f"{invoice}#{line_no}", "InvoiceId": invoice, "InvoiceIssuerName": "OpenAI",
-        "ProviderName": "OpenAI", "PublisherName": "OpenAI", "BillingAccountId": "org",
-        "SubAccountId": None, "BillingPeriodStart": period,
+        "line_id": f"{invoice}#{line_no}",
+        "InvoiceId": invoice,
+        "InvoiceIssuerName": "OpenAI",
+        "ProviderName": "OpenAI",
+        "PublisherName": "OpenAI",
+        "BillingAccountId": "org",
+        "SubAccountId": None,
+        "BillingPeriodStart": period,
         "BillingPeriodEnd": OCT1 if period == SEP1 else NOV1,
         "ChargePeriodStart": start,
         "ChargePeriodEnd": end or date.fromordinal(start.toordinal() + 1),
-        "ChargeCategory": category, "ChargeClass": "Correction" if start < period else None,
-        "ChargeDescription": None, "provider": provider, "model": model,
-        "x_vendor_model": model, "token_kind": kind, "service_tier": None, "quantity": None,
-        "billed_cost": D(amount), "billing_currency": currency, "x_raw_line_item": "x",
-        "source_format": "test", "source_file": invoice, "source_line": line_no,
+        "ChargeCategory": category,
+        "ChargeClass": "Correction" if start < period else None,
+        "ChargeDescription": None,
+        "provider": provider,
+        "model": model,
+        "x_vendor_model": model,
+        "token_kind": kind,
+        "service_tier": None,
+        "quantity": None,
+        "billed_cost": D(amount),
+        "billing_currency": currency,
+        "x_raw_line_item": "x",
+        "source_format": "test",
+        "source_file": invoice,
+        "source_line": line_no,
     }
 
 
-def cell(tenant, cost, *, day=SEP1, provider="openai", model="gpt-4.1", kind="input",
-         tokens=1000):
-    return {"tenant_id": tenant, "feature": "chat", "environment": "prod", "provider": provider,
-            "model": model, "token_kind": kind, "charge_date": day, "tokens": tokens,
-            "list_cost": D(cost) * 2, "contracted_cost": D(cost), "currency": "USD"}
+def cell(tenant, cost, *, day=SEP1, provider="openai", model="gpt-4.1", kind="input", tokens=1000):
+    return {
+        "tenant_id": tenant,
+        "feature": "chat",
+        "environment": "prod",
+        "provider": provider,
+        "model": model,
+        "token_kind": kind,
+        "charge_date": day,
+        "tokens": tokens,
+        "list_cost": D(cost) * 2,
+        "contracted_cost": D(cost),
+        "currency": "USD",
+    }
 
 
 def frame(rows, schema):
@@ -55,14 +101,37 @@ def frame(rows, schema):
 
 
 def tenants(*ids, currency=None):
-    return frame([{"tenant_id": t, "tenant_name": f"name {t}", "business_unit": "bu",
-                   "cost_center": "cc", "currency": currency} for t in ids], TENANT_SCHEMA)
+    return frame(
+        [
+            {
+                "tenant_id": t,
+                "tenant_name": f"name {t}",
+                "business_unit": "bu",
+                "cost_center": "cc",
+                "currency": currency,
+            }
+            for t in ids
+        ],
+        TENANT_SCHEMA,
+    )
 
 
 def counts(*ids, day=SEP1):
-    return frame([{"tenant_id": t, "feature": "chat", "environment": "prod",
-                   "provider": "openai", "model": "gpt-4.1", "request_date": day,
-                   "requests": 10} for t in ids], COUNT_SCHEMA)
+    return frame(
+        [
+            {
+                "tenant_id": t,
+                "feature": "chat",
+                "environment": "prod",
+                "provider": "openai",
+                "model": "gpt-4.1",
+                "request_date": day,
+                "requests": 10,
+            }
+            for t in ids
+        ],
+        COUNT_SCHEMA,
+    )
 
 
 def run(tmp_path, invoice_rows, usage_rows, period="2026-09", tenant_ids=("a", "b"), **kw):
@@ -70,11 +139,23 @@ def run(tmp_path, invoice_rows, usage_rows, period="2026-09", tenant_ids=("a", "
     usage = frame(usage_rows, USAGE_CELL_COLUMNS)
     allocated = allocate(lines, usage, kw.get("fx").rate if kw.get("fx") else None)
     rows = allocated.filter(pl.col("usage_period") == period)
-    cb = build_chargeback(period, allocated, usage, counts(*tenant_ids), tenants(*tenant_ids),
-                          kw.get("fx"), kw.get("currency"))
+    cb = build_chargeback(
+        period,
+        allocated,
+        usage,
+        counts(*tenant_ids),
+        tenants(*tenant_ids),
+        kw.get("fx"),
+        kw.get("currency"),
+    )
     contributing = lines.filter(pl.col("InvoiceId").is_in(rows["InvoiceId"].unique().to_list()))
-    result = export_month(tmp_path, period, cb, contributing["line_id"].to_list(),
-                          invoice_summary(allocated, period, invoice_totals(lines)))
+    result = export_month(
+        tmp_path,
+        period,
+        cb,
+        contributing["line_id"].to_list(),
+        invoice_summary(allocated, period, invoice_totals(lines)),
+    )
     return result, cb
 
 
@@ -91,10 +172,14 @@ def test_without_invoice_the_month_is_provisional_at_contracted_prices(tmp_path)
 
 def test_final_month_statements_manifest_and_hashes(tmp_path):
     # invoice 4.40 for a 3 : b 1 -> 3.30 / 1.10, tax 0.44 -> 0.33 / 0.11
-    result, cb = run(tmp_path, [
-        line("4.40"),
-        line("0.44", category="Tax", model=None, kind=None, end=OCT1, line_no=2),
-    ], [cell("a", "3"), cell("b", "1")])
+    result, _cb = run(
+        tmp_path,
+        [
+            line("4.40"),
+            line("0.44", category="Tax", model=None, kind=None, end=OCT1, line_no=2),
+        ],
+        [cell("a", "3"), cell("b", "1")],
+    )
     assert result.status == "final" and result.issue == 1 and result.action == "written"
     out = tmp_path / "exports" / "chargeback" / "2026-09"
     manifest = json.loads((out / "manifest.json").read_text())
@@ -108,9 +193,19 @@ def test_final_month_statements_manifest_and_hashes(tmp_path):
     assert a["tenant_id"].to_list() == ["a"]
     assert a["allocated_cost"].to_list() == ["3.63"]  # 3.30 + 0.33
     csv_rows = pl.read_csv(out / "chargeback.csv", infer_schema=False)
-    assert csv_rows.columns[:11] == ["billing_period", "status", "issue", "tenant_id",
-                                     "tenant_name", "business_unit", "cost_center", "feature",
-                                     "environment", "provider", "model"]
+    assert csv_rows.columns[:11] == [
+        "billing_period",
+        "status",
+        "issue",
+        "tenant_id",
+        "tenant_name",
+        "business_unit",
+        "cost_center",
+        "feature",
+        "environment",
+        "provider",
+        "model",
+    ]
     assert pl.read_parquet(out / "chargeback.parquet")["allocated_cost"].sum() == D("4.84")
 
 
@@ -122,8 +217,10 @@ def test_a_final_month_is_only_reissued_when_a_correction_arrives(tmp_path):
     again, _ = run(tmp_path, september, usage)
     assert again.action == "unchanged"  # same invoice lines: the published month stays
     # The October invoice corrects Sep 30 by +0.50 (a 1 : b 1 -> +0.25 each)
-    october = [line("2.00", invoice="INV-10", period=OCT1, start=OCT1),
-               line("0.50", invoice="INV-10", period=OCT1, start=SEP30, line_no=2)]
+    october = [
+        line("2.00", invoice="INV-10", period=OCT1, start=OCT1),
+        line("0.50", invoice="INV-10", period=OCT1, start=SEP30, line_no=2),
+    ]
     usage.append(cell("a", "2", day=OCT1))
     result, cb = run(tmp_path, september + october, usage)
     assert (result.action, result.issue) == ("reissued", 2)
@@ -147,21 +244,38 @@ def test_statement_currency_conversion_keeps_the_original_amounts(tmp_path):
     # 10.00 USD over a 1 : b 1 -> 5.00 each; USD->EUR 0.915 on Sep 30 -> 4.575 each
     # per tenant statement total 4.575 -> 4.58 (banker's rounding keeps .575 -> .58)
     fx = FxRates([(date(2026, 9, 30), "USD", "EUR", D("0.915"))])
-    _, cb = run(tmp_path, [line("10.00")], [cell("a", "1"), cell("b", "1")], fx=fx,
-                currency="EUR")
+    _, cb = run(tmp_path, [line("10.00")], [cell("a", "1"), cell("b", "1")], fx=fx, currency="EUR")
     assert cb["allocated_cost"].to_list() == [D("5.00"), D("5.00")]
     assert cb["statement_currency"].to_list() == ["EUR", "EUR"]
     assert cb["fx_rate"].to_list() == [D("0.915"), D("0.915")]
     assert cb["statement_allocated_cost"].to_list() == [D("4.58"), D("4.58")]
     # no rate -> the statement amount stays empty rather than wrong
-    _, cb = run(tmp_path / "x", [line("10.00")], [cell("a", "1"), cell("b", "1")],
-                currency="GBP", fx=FxRates())
+    _, cb = run(
+        tmp_path / "x",
+        [line("10.00")],
+        [cell("a", "1"), cell("b", "1")],
+        currency="GBP",
+        fx=FxRates(),
+    )
     assert cb["statement_allocated_cost"].null_count() == 2
 
 
-@pytest.mark.parametrize("tenant", ["../../etc/passwd", "a/b", "..", "", "x" * 300, "CON",
-                                    "O'Brien \"Ltd\"", "'; drop table t; --", "ümlaut/日本",
-                                    "\x00nul", ".hidden"])
+@pytest.mark.parametrize(
+    "tenant",
+    [
+        "../../etc/passwd",
+        "a/b",
+        "..",
+        "",
+        "x" * 300,
+        "CON",
+        'O\'Brien "Ltd"',
+        "'; drop table t; --",
+        "ümlaut/日本",
+        "\x00nul",
+        ".hidden",
+    ],
+)
 def test_tenant_file_names_are_safe(tenant):
     name = tenant_file_name(tenant)
     assert "/" not in name and "\\" not in name and not name.startswith(".")
@@ -171,14 +285,36 @@ def test_tenant_file_names_are_safe(tenant):
 
 
 tenant_ids = st.lists(
-    st.sampled_from(["a", "b", "/", ".", "..", "'", '"', ";", " ", "-", "ü", "日", "\\", "%",
-                     "DROP TABLE x", "' OR 1=1 --", "\n", "../"]),
-    min_size=1, max_size=6,
+    st.sampled_from(
+        [
+            "a",
+            "b",
+            "/",
+            ".",
+            "..",
+            "'",
+            '"',
+            ";",
+            " ",
+            "-",
+            "ü",
+            "日",
+            "\\",
+            "%",
+            "DROP TABLE x",
+            "' OR 1=1 --",
+            "\n",
+            "../",
+        ]
+    ),
+    min_size=1,
+    max_size=6,
 ).map("".join) | st.text(min_size=1, max_size=10)
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(tenant_ids, min_size=2, max_size=4, unique=True))
 def test_a_statement_never_holds_another_tenants_rows(tmp_path_factory, ids):
     tmp_path = tmp_path_factory.mktemp("cb")
@@ -195,4 +331,5 @@ def test_a_statement_never_holds_another_tenants_rows(tmp_path_factory, ids):
         statement = pl.read_csv(path, infer_schema=False)
         assert statement["tenant_id"].to_list() == [tenant]
     assert sorted(p.name for p in (out / "tenants").iterdir()) == sorted(
-        Path(f).name for f in files.values())
+        Path(f).name for f in files.values()
+    )

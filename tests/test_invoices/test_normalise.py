@@ -43,8 +43,13 @@ def test_reads_every_format_into_one_frame(tmp_path):
     assert len(frame) == 18
     assert frame["line_id"].n_unique() == 18
     by_format = dict(frame.group_by("source_format").len().iter_rows())
-    assert by_format == {"openai_costs": 5, "anthropic_cost_report": 3, "azure_focus": 2,
-                         "aws_focus": 4, "generic_csv": 4}
+    assert by_format == {
+        "openai_costs": 5,
+        "anthropic_cost_report": 3,
+        "azure_focus": 2,
+        "aws_focus": 4,
+        "generic_csv": 4,
+    }
     azure = frame.filter(frame["source_format"] == "azure_focus")
     assert azure["InvoiceId"].unique().to_list() == [
         "azure_openai-/providers/Microsoft.Billing/billingAccounts/123-2026-09"

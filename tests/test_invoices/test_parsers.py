@@ -42,10 +42,15 @@ def test_openai_costs_pages_keep_every_digit_and_the_invoice_from_the_sidecar():
     # JSON number 0.0600000000000000012 stays exact (a float would print 0.06).
     assert first.billed_cost == D("0.0600000000000000012")
     assert (first.invoice_id, first.billing_account_id) == ("INV-OAI-2026-09", "org-acme")
-    assert (first.charge_period_start, first.charge_period_end) == (date(2026, 9, 1),
-                                                                    date(2026, 9, 2))
+    assert (first.charge_period_start, first.charge_period_end) == (
+        date(2026, 9, 1),
+        date(2026, 9, 2),
+    )
     assert (first.vendor_model, first.token_kind, first.quantity) == (
-        "gpt-4.1-2025-04-14", "input", 24000)
+        "gpt-4.1-2025-04-14",
+        "input",
+        24000,
+    )
     # 24 x 1000_tokens = 24000 tokens
     assert lines[1].quantity == 24000 and lines[1].token_kind == "cache_read"
     assert lines[2].service_tier == "priority"
@@ -107,18 +112,36 @@ def test_azure_meters(meter, expected):
         ("USE1-Claude3Sonnet-input-tokens", None, ("Claude3Sonnet", "input", None)),
         ("USE1-NovaLite-input-tokens-priority", None, ("NovaLite", "input", "priority")),
         ("USE1-zai.glm-4.7-output-tokens-batch", None, ("zai.glm-4.7", "output", "batch")),
-        ("USW2-Claude3Haiku-cache-read-input-token-count", None,
-         ("Claude3Haiku", "cache_read", None)),
-        ("USW2-Claude3Haiku-cache-write-input-token-count-1-hour", None,
-         ("Claude3Haiku", "cache_write_1h", None)),
-        ("USE1-MP:USE1_InputTokenCount-Units", "Claude Sonnet 4.6 (Amazon Bedrock Edition)",
-         ("claude-sonnet-4.6", "input", None)),
-        ("USE1-MP:USE1_CacheWrite1hInputTokenCount_Global-Units", "Claude Haiku 4.5",
-         ("claude-haiku-4.5", "cache_write_1h", None)),
-        ("USE1-MP:USE1_InputTokenCount_Batch-Units", "Claude Haiku 4.5",
-         ("claude-haiku-4.5", "input", "batch")),
-        ("USE1-MP:USE1_output_tokens_global_standard-Units", "Claude Haiku 4.5",
-         ("claude-haiku-4.5", "output", None)),
+        (
+            "USW2-Claude3Haiku-cache-read-input-token-count",
+            None,
+            ("Claude3Haiku", "cache_read", None),
+        ),
+        (
+            "USW2-Claude3Haiku-cache-write-input-token-count-1-hour",
+            None,
+            ("Claude3Haiku", "cache_write_1h", None),
+        ),
+        (
+            "USE1-MP:USE1_InputTokenCount-Units",
+            "Claude Sonnet 4.6 (Amazon Bedrock Edition)",
+            ("claude-sonnet-4.6", "input", None),
+        ),
+        (
+            "USE1-MP:USE1_CacheWrite1hInputTokenCount_Global-Units",
+            "Claude Haiku 4.5",
+            ("claude-haiku-4.5", "cache_write_1h", None),
+        ),
+        (
+            "USE1-MP:USE1_InputTokenCount_Batch-Units",
+            "Claude Haiku 4.5",
+            ("claude-haiku-4.5", "input", "batch"),
+        ),
+        (
+            "USE1-MP:USE1_output_tokens_global_standard-Units",
+            "Claude Haiku 4.5",
+            ("claude-haiku-4.5", "output", None),
+        ),
     ],
 )
 def test_aws_usage_types(usage_type, product, expected):
@@ -142,8 +165,10 @@ def test_aws_export_hourly_rows_tax_and_credit():
     assert [ln.charge_category for ln in lines] == ["Usage", "Usage", "Tax", "Credit"]
     hourly = lines[0]
     # 10:00-11:00 on Sep 2 -> the day [Sep 2, Sep 3)
-    assert (hourly.charge_period_start, hourly.charge_period_end) == (date(2026, 9, 2),
-                                                                      date(2026, 9, 3))
+    assert (hourly.charge_period_start, hourly.charge_period_end) == (
+        date(2026, 9, 2),
+        date(2026, 9, 3),
+    )
     assert hourly.vendor_model == "claude-haiku-4.5" and hourly.token_kind == "input"
     assert hourly.billed_cost == D("0.8000000000")
     assert lines[1].quantity == 1_000_000 and lines[1].service_tier == "batch"
@@ -155,8 +180,10 @@ def test_generic_csv_lines_totals_and_correction_period():
     lines, totals = parse_generic_csv(FIX / "generic/reseller-2026-10.csv", "g.csv")
     assert [ln.charge_category for ln in lines] == ["Usage", "Usage", "Tax", "Credit"]
     assert lines[0].source_line == 3  # comment line 1, header line 2
-    assert (lines[0].charge_period_start, lines[0].charge_period_end) == (date(2026, 10, 1),
-                                                                          date(2026, 11, 1))
+    assert (lines[0].charge_period_start, lines[0].charge_period_end) == (
+        date(2026, 10, 1),
+        date(2026, 11, 1),
+    )
     assert lines[1].charge_period_start == date(2026, 9, 30)
     assert lines[0].quantity == 2_000_000 and lines[0].currency == "EUR"
     (total,) = totals
@@ -175,9 +202,11 @@ def test_generic_csv_lines_totals_and_correction_period():
     ],
 )
 def test_generic_csv_errors_name_line_and_field(tmp_path, row, message):
-    header = ("invoice_id,invoice_issuer,provider,billing_account_id,billing_period,currency,"
-              "line_type,charge_period_start,charge_period_end,model,token_kind,quantity,amount,"
-              "description")
+    header = (
+        "invoice_id,invoice_issuer,provider,billing_account_id,billing_period,currency,"
+        "line_type,charge_period_start,charge_period_end,model,token_kind,quantity,amount,"
+        "description"
+    )
     path = tmp_path / "bad.csv"
     path.write_text(f"{header}\n{row}\n")
     with pytest.raises(InvoiceError, match=message):

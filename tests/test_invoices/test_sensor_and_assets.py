@@ -28,8 +28,9 @@ def test_new_invoice_files_request_their_months_once(tmp_path, monkeypatch):
     context = dg.build_sensor_context()
     requests = invoice_files_sensor(context)
     assert {r.partition_key for r in requests} == {"2026-09-30", "2026-10-31"}
-    assert all({k.to_user_string() for k in r.asset_selection} == set(INVOICE_RUN_ASSETS)
-               for r in requests)
+    assert all(
+        {k.to_user_string() for k in r.asset_selection} == set(INVOICE_RUN_ASSETS) for r in requests
+    )
     cursor = json.loads(context.cursor)
     assert "invoices/openai/2026-09/page-1.json" in cursor
     # nothing changed: skip
@@ -37,8 +38,10 @@ def test_new_invoice_files_request_their_months_once(tmp_path, monkeypatch):
     assert isinstance(again, dg.SkipReason)
     # a correction file for September arrives
     (tmp_path / "invoices" / "generic" / "late.csv").write_text(
-        (FIX / "generic" / "reseller-2026-10.csv").read_text()
-        .replace("2026-09-30,2026-10-01", "2026-08-31,2026-09-01").replace("2026-10", "2026-09")
+        (FIX / "generic" / "reseller-2026-10.csv")
+        .read_text()
+        .replace("2026-09-30,2026-10-01", "2026-08-31,2026-09-01")
+        .replace("2026-10", "2026-09")
     )
     later = invoice_files_sensor(dg.build_sensor_context(cursor=context.cursor))
     assert [r.partition_key for r in later] == ["2026-09-30"]
@@ -59,11 +62,19 @@ def test_invoice_assets_and_checks_are_in_the_daily_job():
 
     d = defs()
     graph = d.resolve_asset_graph()
-    for name in ("stg_invoice_lines", "invoice_allocations", "chargeback_export",
-                 "fct_allocated_costs", "mart_invoice_reconciliation", "stg_invoice_totals",
-                 "int_usage_cells_aggregated"):
+    for name in (
+        "stg_invoice_lines",
+        "invoice_allocations",
+        "chargeback_export",
+        "fct_allocated_costs",
+        "mart_invoice_reconciliation",
+        "stg_invoice_totals",
+        "int_usage_cells_aggregated",
+    ):
         assert graph.has(dg.AssetKey(name)), name
-    parents = {k.to_user_string() for k in graph.get(dg.AssetKey("invoice_allocations")).parent_keys}
+    parents = {
+        k.to_user_string() for k in graph.get(dg.AssetKey("invoice_allocations")).parent_keys
+    }
     assert {"stg_invoice_lines", "int_usage_cells_aggregated"} <= parents
     checks = {s.name: s for s in invoice_allocations.check_specs}
     assert checks["allocated_equals_invoice"].blocking

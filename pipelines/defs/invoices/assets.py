@@ -7,7 +7,6 @@ partitions definition in it). A month's final chargeback is requested by the sen
 only the invoice assets selected).
 """
 
-
 import os
 from collections import defaultdict
 from datetime import date, timedelta
@@ -47,15 +46,21 @@ def schema_result(table: str, frame: pl.DataFrame, asset: str | None = None) -> 
     """The blocking schema check of a table written by these assets."""
     failure = registry.validate_frame(table, frame)
     return dg.AssetCheckResult(
-        check_name=SCHEMA_CHECK, asset_key=dg.AssetKey(asset or table),
-        passed=failure is None, metadata={"failure": failure or "none", "rows": len(frame)},
+        check_name=SCHEMA_CHECK,
+        asset_key=dg.AssetKey(asset or table),
+        passed=failure is None,
+        metadata={"failure": failure or "none", "rows": len(frame)},
     )
 
 
 def schema_spec(asset: str, table: str) -> dg.AssetCheckSpec:
     """Spec of that check."""
-    return dg.AssetCheckSpec(SCHEMA_CHECK, asset=asset, blocking=True,
-                             description=f"rows validate against schemas.{registry.module_of(table)}")
+    return dg.AssetCheckSpec(
+        SCHEMA_CHECK,
+        asset=asset,
+        blocking=True,
+        description=f"rows validate against schemas.{registry.module_of(table)}",
+    )
 
 
 def max_gap() -> Decimal:
@@ -87,8 +92,14 @@ def ensure_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict) -> No
     con.execute(f"create table if not exists {name} ({cols})")
 
 
-def replace_rows(con: duckdb.DuckDBPyConnection, name: str, columns: dict, frame: pl.DataFrame,
-                 where: str, params: dict) -> None:
+def replace_rows(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: dict,
+    frame: pl.DataFrame,
+    where: str,
+    params: dict,
+) -> None:
     """Delete `where` and insert the frame, in one transaction."""
     ensure_table(con, name, columns)
     con.register("incoming_rows", frame.select(list(columns)).to_arrow())
@@ -148,15 +159,15 @@ def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResou
         # SQL models downstream of this asset read the allocation table: it exists from here on
         ensure_table(con, ALLOCATIONS_TABLE, ALLOCATED_COLUMNS)
     totals = invoice_totals(batch.lines)
-    report(f"read {len(batch.lines):,} invoice lines from {len(batch.files)} files "
-           f"({len(totals)} invoices)")
+    report(
+        f"read {len(batch.lines):,} invoice lines from {len(batch.files)} files "
+        f"({len(totals)} invoices)"
+    )
     yield dg.MaterializeResult(
         metadata={
             "files": len(batch.files),
             "lines": len(batch.lines),
-            "invoices": dg.MetadataValue.json(
-                {k: f"{v[1]} {v[0]}" for k, v in totals.items()}
-            ),
+            "invoices": dg.MetadataValue.json({k: f"{v[1]} {v[0]}" for k, v in totals.items()}),
         }
     )
     yield schema_result("stg_invoice_lines", batch.lines)
@@ -171,11 +182,18 @@ def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResou
     kinds={"python", "duckdb"},
     pool="duckdb",
     check_specs=[
-        dg.AssetCheckSpec(ALLOCATED_EQUALS_INVOICE, asset=ALLOCATIONS_TABLE, blocking=True,
-                          description="per InvoiceId, Σ allocated_cost = invoice total to the cent"),
-        dg.AssetCheckSpec(RECONCILIATION_GAP, asset=ALLOCATIONS_TABLE,
-                          description=f"billed usage within {GAP_ENV} (default 5 %) of the "
-                          "logged contracted cost, per provider and month"),
+        dg.AssetCheckSpec(
+            ALLOCATED_EQUALS_INVOICE,
+            asset=ALLOCATIONS_TABLE,
+            blocking=True,
+            description="per InvoiceId, Σ allocated_cost = invoice total to the cent",
+        ),
+        dg.AssetCheckSpec(
+            RECONCILIATION_GAP,
+            asset=ALLOCATIONS_TABLE,
+            description=f"billed usage within {GAP_ENV} (default 5 %) of the "
+            "logged contracted cost, per provider and month",
+        ),
         schema_spec(ALLOCATIONS_TABLE, ALLOCATIONS_TABLE),
     ],
 )
@@ -189,8 +207,10 @@ def invoice_allocations(context: dg.AssetExecutionContext, costline: CostlineRes
     with costline.connect() as con:
         ensure_table(con, "stg_invoice_lines", INVOICE_LINE_COLUMNS)
         lines = warehouse.frame(
-            con, 'select * from stg_invoice_lines where "BillingPeriodStart" in '
-            "(select unnest($m::date[]))", {"m": months},
+            con,
+            'select * from stg_invoice_lines where "BillingPeriodStart" in '
+            "(select unnest($m::date[]))",
+            {"m": months},
         ).cast(INVOICE_LINE_COLUMNS)
         if len(lines):
             first = min(months[0], lines["ChargePeriodStart"].min())
@@ -199,9 +219,14 @@ def invoice_allocations(context: dg.AssetExecutionContext, costline: CostlineRes
             first, last = months[0], next_month(months[-1])
         cells = usage_cells(con, month_start(first), last)
         allocated = allocate(lines, cells, fx.rate)
-        replace_rows(con, ALLOCATIONS_TABLE, ALLOCATED_COLUMNS, allocated,
-                     "billing_period in (select unnest($p::varchar[]))",
-                     {"p": [m.strftime("%Y-%m") for m in months]})
+        replace_rows(
+            con,
+            ALLOCATIONS_TABLE,
+            ALLOCATED_COLUMNS,
+            allocated,
+            "billing_period in (select unnest($p::varchar[]))",
+            {"p": [m.strftime("%Y-%m") for m in months]},
+        )
     check = invoice_check(lines, allocated)
     report(f"allocated {len(check)} invoices to {len(allocated):,} rows")
     yield dg.MaterializeResult(
@@ -216,19 +241,25 @@ def invoice_allocations(context: dg.AssetExecutionContext, costline: CostlineRes
     yield dg.AssetCheckResult(
         check_name=ALLOCATED_EQUALS_INVOICE,
         passed=len(mismatches) == 0,
-        metadata={"invoices": len(check), "mismatches": len(mismatches),
-                  "detail": dg.MetadataValue.md(f"```\n{check}\n```")},
+        metadata={
+            "invoices": len(check),
+            "mismatches": len(mismatches),
+            "detail": dg.MetadataValue.md(f"```\n{check}\n```"),
+        },
     )
     gaps = reconciliation_gaps(lines, cells, fx)
-    worst = max((abs(g["gap_share"]) for g in gaps if g["gap_share"] is not None),
-                default=Decimal(0))
+    worst = max(
+        (abs(g["gap_share"]) for g in gaps if g["gap_share"] is not None), default=Decimal(0)
+    )
     yield dg.AssetCheckResult(
         check_name=RECONCILIATION_GAP,
         passed=worst <= max_gap(),
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"threshold": float(max_gap()), "worst_gap_share": float(worst),
-                  "gaps": dg.MetadataValue.json([{k: str(v) for k, v in g.items()}
-                                                 for g in gaps])},
+        metadata={
+            "threshold": float(max_gap()),
+            "worst_gap_share": float(worst),
+            "gaps": dg.MetadataValue.json([{k: str(v) for k, v in g.items()} for g in gaps]),
+        },
     )
 
 
@@ -238,7 +269,11 @@ def reconciliation_gaps(lines: pl.DataFrame, cells: pl.DataFrame, fx: FxRates) -
     billed: dict[tuple, Decimal] = defaultdict(Decimal)
     currency: dict[tuple, str] = {}
     for provider, period, category, cls, cost, ccy in lines.select(
-        "provider", "BillingPeriodStart", "ChargeCategory", "ChargeClass", "billed_cost",
+        "provider",
+        "BillingPeriodStart",
+        "ChargeCategory",
+        "ChargeClass",
+        "billed_cost",
         "billing_currency",
     ).iter_rows():
         if category == "Usage" and cls is None:
@@ -250,17 +285,22 @@ def reconciliation_gaps(lines: pl.DataFrame, cells: pl.DataFrame, fx: FxRates) -
     ).iter_rows():
         key = (provider, month_start(day))
         if key in billed and cost is not None:
-            rate = fx.rate(next_month(day) - timedelta(days=1), ccy or currency[key],
-                           currency[key])
+            rate = fx.rate(next_month(day) - timedelta(days=1), ccy or currency[key], currency[key])
             logged[key] += cost * (rate or Decimal(0))
     out = []
     for key in sorted(billed):
         gap = billed[key] - logged[key]
         share = (gap / logged[key]).quantize(Decimal("0.0001")) if logged[key] else None
-        out.append({"provider": key[0], "month": key[1].strftime("%Y-%m"),
-                    "currency": currency[key], "billed_usage": billed[key].quantize(Decimal(
-                        "0.01")), "logged_usage": logged[key].quantize(Decimal("0.01")),
-                    "gap_share": share})
+        out.append(
+            {
+                "provider": key[0],
+                "month": key[1].strftime("%Y-%m"),
+                "currency": currency[key],
+                "billed_usage": billed[key].quantize(Decimal("0.01")),
+                "logged_usage": logged[key].quantize(Decimal("0.01")),
+                "gap_share": share,
+            }
+        )
     return out
 
 
@@ -302,7 +342,8 @@ def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResou
         ensure_table(con, "stg_invoice_lines", INVOICE_LINE_COLUMNS)
         corrected = con.execute(
             f"select distinct usage_period from {ALLOCATIONS_TABLE} "
-            "where billing_period in (select unnest($p::varchar[]))", {"p": sorted(periods)},
+            "where billing_period in (select unnest($p::varchar[]))",
+            {"p": sorted(periods)},
         ).fetchall()
         periods |= {p for (p,) in corrected}
         lines = warehouse.frame(con, "select * from stg_invoice_lines").cast(INVOICE_LINE_COLUMNS)
@@ -316,39 +357,69 @@ def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResou
             ).cast(ALLOCATED_COLUMNS)
             cells = usage_cells(con, first, last)
             counts = request_counts(con, first, last)
-            frame = build_chargeback(period, allocated, cells, counts, tenants, fx,
-                                     statement_currency)
+            frame = build_chargeback(
+                period, allocated, cells, counts, tenants, fx, statement_currency
+            )
             frames.append(frame)
             contributing = lines.filter(
                 pl.col("InvoiceId").is_in(allocated["InvoiceId"].unique().to_list())
             )["line_id"].to_list()
-            result = export_month(costline.output_path, period, frame, contributing,
-                                  invoice_summary(allocated, period, totals))
+            result = export_month(
+                costline.output_path,
+                period,
+                frame,
+                contributing,
+                invoice_summary(allocated, period, totals),
+            )
             if result.action != "unchanged":
-                replace_rows(con, CHARGEBACK_TABLE, CHARGEBACK_COLUMNS,
-                             pl.read_parquet(result.directory / "chargeback.parquet"),
-                             "billing_period = $p", {"p": period})
+                replace_rows(
+                    con,
+                    CHARGEBACK_TABLE,
+                    CHARGEBACK_COLUMNS,
+                    pl.read_parquet(result.directory / "chargeback.parquet"),
+                    "billing_period = $p",
+                    {"p": period},
+                )
             results.append(result)
-            report(f"chargeback {period}: {result.action} ({result.status}, issue "
-                   f"{result.issue}, {result.rows} rows)")
+            report(
+                f"chargeback {period}: {result.action} ({result.status}, issue "
+                f"{result.issue}, {result.rows} rows)"
+            )
     yield dg.MaterializeResult(
         metadata={
             "months": dg.MetadataValue.json(
-                {r.period: {"action": r.action, "status": r.status, "issue": r.issue,
-                            "rows": r.rows, "path": str(r.directory)} for r in results}
+                {
+                    r.period: {
+                        "action": r.action,
+                        "status": r.status,
+                        "issue": r.issue,
+                        "rows": r.rows,
+                        "path": str(r.directory),
+                    }
+                    for r in results
+                }
             )
         }
     )
-    built = (pl.concat(frames).with_columns(pl.col("issue").fill_null(0)) if frames
-             else pl.DataFrame(schema=CHARGEBACK_COLUMNS).with_columns(pl.col("issue")))
+    built = (
+        pl.concat(frames).with_columns(pl.col("issue").fill_null(0))
+        if frames
+        else pl.DataFrame(schema=CHARGEBACK_COLUMNS).with_columns(pl.col("issue"))
+    )
     yield schema_result(CHARGEBACK_TABLE, built, "chargeback_export")
 
 
 def request_counts(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pl.DataFrame:
     """Provider calls per tenant × feature × environment × provider × model × day."""
-    schema = {"tenant_id": pl.String(), "feature": pl.String(), "environment": pl.String(),
-              "provider": pl.String(), "model": pl.String(), "request_date": pl.Date(),
-              "requests": pl.Int64()}
+    schema = {
+        "tenant_id": pl.String(),
+        "feature": pl.String(),
+        "environment": pl.String(),
+        "provider": pl.String(),
+        "model": pl.String(),
+        "request_date": pl.Date(),
+        "requests": pl.Int64(),
+    }
     if not warehouse.table_exists(con, "fct_cost_lines"):
         return pl.DataFrame(schema=schema)
     return warehouse.frame(

@@ -8,7 +8,6 @@ issued as final (or re-issued after a correction). A file that does not parse is
 its error until it changes.
 """
 
-
 import hashlib
 import json
 from datetime import UTC, date, datetime, timedelta
@@ -36,7 +35,8 @@ def _state(input_dir) -> dict[str, str]:
         return {}
     return {
         p.relative_to(input_dir).as_posix(): f"{p.stat().st_size}:{p.stat().st_mtime_ns}"
-        for p in sorted(root.rglob("*")) if p.is_file()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -64,8 +64,10 @@ def invoice_files_sensor(context: dg.SensorEvaluationContext):
     months: set[date] = set()
     seen = dict(previous)
     errors = []
-    formats = {path.relative_to(input_dir).as_posix(): (fmt, path)
-               for fmt, path in discover(input_dir / "invoices")}
+    formats = {
+        path.relative_to(input_dir).as_posix(): (fmt, path)
+        for fmt, path in discover(input_dir / "invoices")
+    }
     for rel in changed:
         if rel not in formats:  # sidecars and unknown files: remember, nothing to parse
             seen[rel] = current[rel]

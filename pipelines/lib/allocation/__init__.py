@@ -10,5 +10,12 @@ from pipelines.lib.allocation.engine import (
 )
 from pipelines.lib.allocation.fx import FxRates
 
-__all__ = ["ALLOCATED_COLUMNS", "UNALLOCATED", "USAGE_CELL_COLUMNS", "FxRates", "allocate",
-           "apportion", "invoice_check"]
+__all__ = [
+    "ALLOCATED_COLUMNS",
+    "UNALLOCATED",
+    "USAGE_CELL_COLUMNS",
+    "FxRates",
+    "allocate",
+    "apportion",
+    "invoice_check",
+]

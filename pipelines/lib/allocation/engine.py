@@ -17,8 +17,10 @@
    shares (positive usage + residual + correction per row); an invoice without usage falls back to
    the provider's cells in the usage month(s), then UNALLOCATED.
 5. Rounding happens once, per invoice: the invoice total is the exact line sum rounded to the cent;
-   the five part totals are rounded to add up to it and each part is split over the rows with the
-   largest remainder, so per InvoiceId Σ allocated_cost = invoice total to the cent.
+   the row totals and the five part totals are each rounded with the largest remainder to add up
+   to it, and the row × part table is rounded to meet both (`controlled_round`; if both cannot be
+   met, each part is rounded on its own). Per InvoiceId Σ allocated_cost = invoice total to the
+   cent, Σ tax_cost = the invoice's tax, and no cent lands on a part that had no amount.
 """
 
 from __future__ import annotations
@@ -116,7 +118,9 @@ def apportion(exact: list[Decimal], total: Decimal, quantum: Decimal = CENT) -> 
 
 
 def controlled_round(
-    exact: list[list[Decimal]], row_totals: list[Decimal], col_totals: list[Decimal],
+    exact: list[list[Decimal]],
+    row_totals: list[Decimal],
+    col_totals: list[Decimal],
     quantum: Decimal = CENT,
 ) -> list[list[Decimal]]:
     """Round a table of exact amounts to cents so each row adds up to its rounded row total and
@@ -126,8 +130,9 @@ def controlled_round(
     Every entry starts at its floor and may only move up to its ceiling (an entry that is already
     a whole number of cents never moves: no cent appears where there was no amount). Cents go first
     to the largest fractions whose row and column both miss one; the rest are placed along
-    augmenting paths (row -> column -> row that gives up that column's cent -> ...), which always
-    exist for such margins (controlled rounding, Bacharach 1966).
+    augmenting paths (row -> column -> row that gives up that column's cent -> ...). When the two
+    sets of margins cannot be met together it raises ArithmeticError (the caller then rounds each
+    column on its own).
     """
     with localcontext() as ctx:
         ctx.prec = 80
@@ -158,8 +163,9 @@ def controlled_round(
     return [[quantum * v for v in row] for row in cells]
 
 
-def _augment(start: int, can: list[list[bool]], raised: list[set[int]], col_need: list[int],
-             width: int) -> bool:
+def _augment(
+    start: int, can: list[list[bool]], raised: list[set[int]], col_need: list[int], width: int
+) -> bool:
     """Give row `start` one more cent along a path ending in a column that still needs one."""
     parent: dict[int, tuple[int, int | None]] = {}  # column -> (row, column that row gave up)
     frontier = [(start, None)]
@@ -225,8 +231,16 @@ class _Cells:
     @classmethod
     def build(cls, usage_cells: pl.DataFrame) -> _Cells:
         frame = usage_cells.select(list(USAGE_CELL_COLUMNS)).sort(
-            ["provider", "model", "token_kind", "charge_date", "tenant_id", "feature",
-             "environment"], nulls_last=True
+            [
+                "provider",
+                "model",
+                "token_kind",
+                "charge_date",
+                "tenant_id",
+                "feature",
+                "environment",
+            ],
+            nulls_last=True,
         )
         cells = cls([], [], [], [])
         for i, row in enumerate(frame.iter_rows()):
@@ -265,13 +279,33 @@ class _Group:
 def _group_lines(lines: pl.DataFrame) -> tuple[dict[_Group, Decimal], dict[str, dict]]:
     groups: dict[_Group, Decimal] = defaultdict(Decimal)
     invoices: dict[str, dict] = {}
-    cols = ["InvoiceId", "InvoiceIssuerName", "BillingAccountId", "BillingPeriodStart",
-            "billing_currency", "ChargeCategory", "ChargeClass", "provider", "model",
-            "token_kind", "ChargePeriodStart", "ChargePeriodEnd", "billed_cost"]
+    cols = [
+        "InvoiceId",
+        "InvoiceIssuerName",
+        "BillingAccountId",
+        "BillingPeriodStart",
+        "billing_currency",
+        "ChargeCategory",
+        "ChargeClass",
+        "provider",
+        "model",
+        "token_kind",
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+        "billed_cost",
+    ]
     for row in lines.select(cols).iter_rows():
         inv, issuer, account, period, ccy, cat, cls, provider, model, kind, s, e, amount = row
-        invoices.setdefault(inv, {"issuer": issuer, "account": account, "currency": ccy,
-                                  "period": period.strftime("%Y-%m"), "total": Decimal(0)})
+        invoices.setdefault(
+            inv,
+            {
+                "issuer": issuer,
+                "account": account,
+                "currency": ccy,
+                "period": period.strftime("%Y-%m"),
+                "total": Decimal(0),
+            },
+        )
         invoices[inv]["total"] += amount
         key = _Group(inv, cat, cls == CORRECTION, provider, model, kind, s, e)
         groups[key] += amount
@@ -287,7 +321,7 @@ def allocate(
     usage_cells: pl.DataFrame,
     fx: FxLookup | None = None,
 ) -> pl.DataFrame:
-    """Allocated rows (`ALLOCATED_COLUMNS`): every invoice line's amount, to the cent per invoice."""
+    """Allocated rows (`ALLOCATED_COLUMNS`): every invoice line, to the cent per invoice."""
     cells = _Cells.build(usage_cells)
     groups, invoices = _group_lines(invoice_lines)
     usage_taken: set[int] = set()
@@ -304,8 +338,10 @@ def allocate(
                 share_groups.append(group)
                 continue
             _allocate_usage(group, groups[group], cells, rows, usage_taken, meta["currency"], fx)
-        usage_weights = {k: max(Decimal(0), v["usage"] + v["residual"] + v["correction"])
-                         for k, v in rows.items()}
+        usage_weights = {
+            k: max(Decimal(0), v["usage"] + v["residual"] + v["correction"])
+            for k, v in rows.items()
+        }
         for group in share_groups:
             part = {"Tax": "tax", "Credit": "credit"}.get(group.category, "residual")
             if group.correction and part == "residual":
@@ -313,14 +349,34 @@ def allocate(
             _allocate_share(group, groups[group], part, usage_weights, cells, rows)
         out.extend(_round_invoice(invoice, meta, rows))
     frame = pl.DataFrame(out, schema=ALLOCATED_COLUMNS, orient="row")
-    return frame.sort(["billing_period", "InvoiceId", "provider", "charge_date", "tenant_id",
-                       "feature", "environment", "model", "token_kind", "allocation_level"],
-                      nulls_last=True)
+    return frame.sort(
+        [
+            "billing_period",
+            "InvoiceId",
+            "provider",
+            "charge_date",
+            "tenant_id",
+            "feature",
+            "environment",
+            "model",
+            "token_kind",
+            "allocation_level",
+        ],
+        nulls_last=True,
+    )
 
 
 def _group_order(group: _Group) -> tuple:
-    return (group.invoice, group.correction, group.category, group.provider, group.model or "",
-            group.kind or "", group.start, group.end)
+    return (
+        group.invoice,
+        group.correction,
+        group.category,
+        group.provider,
+        group.model or "",
+        group.kind or "",
+        group.start,
+        group.end,
+    )
 
 
 def _row_key(cell: tuple, group: _Group, level: str) -> tuple:
@@ -329,8 +385,16 @@ def _row_key(cell: tuple, group: _Group, level: str) -> tuple:
 
 
 def _unallocated_key(group: _Group) -> tuple:
-    return (UNALLOCATED, UNALLOCATED, UNALLOCATED, group.provider, group.model, group.kind,
-            group.start, "unallocated")
+    return (
+        UNALLOCATED,
+        UNALLOCATED,
+        UNALLOCATED,
+        group.provider,
+        group.model,
+        group.kind,
+        group.start,
+        "unallocated",
+    )
 
 
 def _add(rows: dict, key: tuple, part: str, amount: Decimal) -> None:
@@ -351,8 +415,15 @@ def _candidates(group: _Group, cells: _Cells) -> Iterator[tuple[str, list[int]]]
     yield "provider_period", [i for mo in months for i in cells.by_provider_month.get((p, mo), ())]
 
 
-def _allocate_usage(group: _Group, amount: Decimal, cells: _Cells, rows: dict,
-                    usage_taken: set[int], currency: str, fx: FxLookup | None) -> None:
+def _allocate_usage(
+    group: _Group,
+    amount: Decimal,
+    cells: _Cells,
+    rows: dict,
+    usage_taken: set[int],
+    currency: str,
+    fx: FxLookup | None,
+) -> None:
     for level, idx in _candidates(group, cells):
         weights = cells.weights(idx) if idx else None
         if weights is None:
@@ -364,10 +435,17 @@ def _allocate_usage(group: _Group, amount: Decimal, cells: _Cells, rows: dict,
                 _add(rows, key, "correction", share)
                 continue
             usage = Decimal(0)
-            if (level == "exact" and group.category == "Usage" and i not in usage_taken
-                    and cells.cost[i] is not None):
-                rate = fx(cells.rows[i][6], cells.rows[i][7], currency) if fx else (
-                    Decimal(1) if cells.rows[i][7] == currency else None)
+            if (
+                level == "exact"
+                and group.category == "Usage"
+                and i not in usage_taken
+                and cells.cost[i] is not None
+            ):
+                rate = (
+                    fx(cells.rows[i][6], cells.rows[i][7], currency)
+                    if fx
+                    else (Decimal(1) if cells.rows[i][7] == currency else None)
+                )
                 if rate is not None:
                     usage = cells.cost[i] * rate
                     usage_taken.add(i)
@@ -377,8 +455,9 @@ def _allocate_usage(group: _Group, amount: Decimal, cells: _Cells, rows: dict,
     _add(rows, _unallocated_key(group), "correction" if group.correction else "residual", amount)
 
 
-def _allocate_share(group: _Group, amount: Decimal, part: str, usage_weights: dict,
-                    cells: _Cells, rows: dict) -> None:
+def _allocate_share(
+    group: _Group, amount: Decimal, part: str, usage_weights: dict, cells: _Cells, rows: dict
+) -> None:
     keys = [k for k, w in sorted(usage_weights.items(), key=lambda kv: _sortable(kv[0])) if w > 0]
     if keys:
         shares = _split(amount, [usage_weights[k] for k in keys])
@@ -407,33 +486,41 @@ def _round_invoice(invoice: str, meta: dict, rows: dict[tuple, dict[str, Decimal
     part_exact = [sum((rows[k][p] for k in keys), Decimal(0)) for p in PARTS]
     row_totals = apportion([sum(rows[k].values(), Decimal(0)) for k in keys], total)
     part_totals = apportion(part_exact, total)
-    matrix = controlled_round([[rows[k][p] for p in PARTS] for k in keys], row_totals,
-                              part_totals)
+    table = [[rows[k][p] for p in PARTS] for k in keys]
+    try:
+        matrix = controlled_round(table, row_totals, part_totals)
+    except ArithmeticError:
+        # Row totals that cannot be met together with the part totals (rare, tiny mixed-sign
+        # amounts): round each part on its own; rows then stay within a cent per part.
+        columns = [apportion([r[j] for r in table], t) for j, t in enumerate(part_totals)]
+        matrix = [[columns[j][i] for j in range(len(PARTS))] for i in range(len(keys))]
     rounded = {p: [matrix[n][j] for n in range(len(keys))] for j, p in enumerate(PARTS)}
     out = []
     for n, key in enumerate(keys):
         tenant, feature, env, provider, model, kind, day, level = key
         parts = {p: rounded[p][n] for p in PARTS}
         exact = sum(rows[key].values(), Decimal(0))
-        out.append({
-            "billing_period": meta["period"],
-            "usage_period": day.strftime("%Y-%m"),
-            "InvoiceId": invoice,
-            "InvoiceIssuerName": meta["issuer"],
-            "BillingAccountId": meta["account"],
-            "provider": provider,
-            "tenant_id": tenant,
-            "feature": feature,
-            "environment": env,
-            "model": model,
-            "token_kind": kind,
-            "charge_date": day,
-            "allocation_level": level,
-            "billing_currency": meta["currency"],
-            **{f"{p}_cost": parts[p] for p in PARTS},
-            "allocated_cost": sum(parts.values(), Decimal(0)),
-            "exact_cost": exact.quantize(EXACT18),
-        })
+        out.append(
+            {
+                "billing_period": meta["period"],
+                "usage_period": day.strftime("%Y-%m"),
+                "InvoiceId": invoice,
+                "InvoiceIssuerName": meta["issuer"],
+                "BillingAccountId": meta["account"],
+                "provider": provider,
+                "tenant_id": tenant,
+                "feature": feature,
+                "environment": env,
+                "model": model,
+                "token_kind": kind,
+                "charge_date": day,
+                "allocation_level": level,
+                "billing_currency": meta["currency"],
+                **{f"{p}_cost": parts[p] for p in PARTS},
+                "allocated_cost": sum(parts.values(), Decimal(0)),
+                "exact_cost": exact.quantize(EXACT18),
+            }
+        )
     return out
 
 
@@ -449,13 +536,27 @@ def invoice_check(invoice_lines: pl.DataFrame, allocated: pl.DataFrame) -> pl.Da
         if tenant == UNALLOCATED:
             unallocated[inv] += cost
     rows = [
-        {"InvoiceId": inv, "billing_period": m["period"], "currency": m["currency"],
-         "invoice_total": round_cents(m["total"]), "allocated_total": sums[inv],
-         "unallocated": unallocated[inv],
-         "matches": round_cents(m["total"]) == sums[inv]}
+        {
+            "InvoiceId": inv,
+            "billing_period": m["period"],
+            "currency": m["currency"],
+            "invoice_total": round_cents(m["total"]),
+            "allocated_total": sums[inv],
+            "unallocated": unallocated[inv],
+            "matches": round_cents(m["total"]) == sums[inv],
+        }
         for inv, m in sorted(invoices.items())
     ]
-    return pl.DataFrame(rows, schema={
-        "InvoiceId": pl.String(), "billing_period": pl.String(), "currency": pl.String(),
-        "invoice_total": pl.Decimal(38, 2), "allocated_total": pl.Decimal(38, 2),
-        "unallocated": pl.Decimal(38, 2), "matches": pl.Boolean()}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "InvoiceId": pl.String(),
+            "billing_period": pl.String(),
+            "currency": pl.String(),
+            "invoice_total": pl.Decimal(38, 2),
+            "allocated_total": pl.Decimal(38, 2),
+            "unallocated": pl.Decimal(38, 2),
+            "matches": pl.Boolean(),
+        },
+        orient="row",
+    )

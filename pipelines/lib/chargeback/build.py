@@ -93,17 +93,27 @@ def build_chargeback(
         key = (tenant, feature, env, provider, model, currency)
         if key not in rows:
             rows[key] = {
-                "requests": 0, **dict.fromkeys(TOKEN_COLUMNS, 0),
-                "list_exact": Decimal(0), "contracted_exact": Decimal(0), "log_currency": None,
-                **{p: Decimal(0) for p in PARTS}, "invoices": set(),
+                "requests": 0,
+                **dict.fromkeys(TOKEN_COLUMNS, 0),
+                "list_exact": Decimal(0),
+                "contracted_exact": Decimal(0),
+                "log_currency": None,
+                **{p: Decimal(0) for p in PARTS},
+                "invoices": set(),
             }
         return rows[key]
 
     provider_currency: dict[str, str] = {}
     for r in alloc.iter_rows(named=True):
         provider_currency.setdefault(r["provider"], r["billing_currency"])
-        entry = row(r["tenant_id"], r["feature"], r["environment"], r["provider"], r["model"],
-                    r["billing_currency"])
+        entry = row(
+            r["tenant_id"],
+            r["feature"],
+            r["environment"],
+            r["provider"],
+            r["model"],
+            r["billing_currency"],
+        )
         for p in PARTS:
             entry[p] += r[p]
         entry["invoices"].add(r["InvoiceId"])
@@ -145,21 +155,36 @@ def build_chargeback(
         entry = rows[key]
         info = tenant_info.get(tenant, {})
         parts = {p: entry[p] for p in PARTS}
-        out.append({
-            "billing_period": period, "status": entry["status"], "issue": None,
-            "tenant_id": tenant,
-            "tenant_name": info.get("tenant_name") or ("unallocated" if tenant == UNALLOCATED
-                                                       else None),
-            "business_unit": info.get("business_unit"), "cost_center": info.get("cost_center"),
-            "feature": feature, "environment": env, "provider": provider, "model": model,
-            "requests": entry["requests"], **{c: entry[c] for c in TOKEN_COLUMNS},
-            "list_cost": entry["list"], "contracted_cost": entry["contracted"],
-            "log_currency": entry["log_currency"],
-            **parts, "allocated_cost": sum(parts.values(), Decimal(0)), "currency": currency,
-            "previous_allocated_cost": None, "change": None,
-            "statement_currency": None, "fx_rate": None, "statement_allocated_cost": None,
-            "invoice_ids": ";".join(sorted(entry["invoices"])) or None,
-        })
+        out.append(
+            {
+                "billing_period": period,
+                "status": entry["status"],
+                "issue": None,
+                "tenant_id": tenant,
+                "tenant_name": info.get("tenant_name")
+                or ("unallocated" if tenant == UNALLOCATED else None),
+                "business_unit": info.get("business_unit"),
+                "cost_center": info.get("cost_center"),
+                "feature": feature,
+                "environment": env,
+                "provider": provider,
+                "model": model,
+                "requests": entry["requests"],
+                **{c: entry[c] for c in TOKEN_COLUMNS},
+                "list_cost": entry["list"],
+                "contracted_cost": entry["contracted"],
+                "log_currency": entry["log_currency"],
+                **parts,
+                "allocated_cost": sum(parts.values(), Decimal(0)),
+                "currency": currency,
+                "previous_allocated_cost": None,
+                "change": None,
+                "statement_currency": None,
+                "fx_rate": None,
+                "statement_allocated_cost": None,
+                "invoice_ids": ";".join(sorted(entry["invoices"])) or None,
+            }
+        )
     frame = pl.DataFrame(out, schema=CHARGEBACK_COLUMNS, orient="row")
     return convert_statements(frame, tenant_info, fx or FxRates(), statement_currency, end)
 
@@ -178,7 +203,10 @@ def _round_log_costs(keys: list[tuple], rows: dict[tuple, dict]) -> None:
 
 
 def convert_statements(
-    frame: pl.DataFrame, tenant_info: dict, fx: FxRates, default_currency: str | None,
+    frame: pl.DataFrame,
+    tenant_info: dict,
+    fx: FxRates,
+    default_currency: str | None,
     period_end: date,
 ) -> pl.DataFrame:
     """Fill statement_currency / fx_rate / statement_allocated_cost per tenant (original amounts
@@ -199,12 +227,16 @@ def convert_statements(
         if any(rates[i] is None for i in idx):
             continue
         exact = [allocated[i] * rates[i] for i in idx]
-        for i, value in zip(idx, apportion(exact, round_cents(sum(exact, Decimal(0)))),
-                            strict=True):
+        for i, value in zip(
+            idx, apportion(exact, round_cents(sum(exact, Decimal(0)))), strict=True
+        ):
             converted[i] = value
     return frame.with_columns(
         pl.Series("statement_currency", targets, dtype=pl.String()),
-        pl.Series("fx_rate", [r.quantize(Decimal("1e-12")) if r is not None else None
-                              for r in rates], dtype=pl.Decimal(38, 12)),
+        pl.Series(
+            "fx_rate",
+            [r.quantize(Decimal("1e-12")) if r is not None else None for r in rates],
+            dtype=pl.Decimal(38, 12),
+        ),
         pl.Series("statement_allocated_cost", converted, dtype=CENTS_DTYPE),
     )

@@ -99,32 +99,40 @@ def _money(value: Decimal | None) -> str:
 def _with_previous(frame: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
     if previous is None:
         return frame
-    prev = previous.group_by(list(GRAIN)).agg(
-        pl.col("allocated_cost").sum().alias("_prev")
-    )
+    prev = previous.group_by(list(GRAIN)).agg(pl.col("allocated_cost").sum().alias("_prev"))
     joined = frame.drop("previous_allocated_cost", "change").join(
         prev, on=list(GRAIN), how="left", nulls_equal=True
     )
     zero = pl.lit(Decimal("0.00"), dtype=frame.schema["allocated_cost"])
-    return joined.with_columns(
-        pl.col("_prev").fill_null(zero).alias("previous_allocated_cost"),
-        (pl.col("allocated_cost") - pl.col("_prev").fill_null(zero)).alias("change"),
-    ).drop("_prev").select(frame.columns)
+    return (
+        joined.with_columns(
+            pl.col("_prev").fill_null(zero).alias("previous_allocated_cost"),
+            (pl.col("allocated_cost") - pl.col("_prev").fill_null(zero)).alias("change"),
+        )
+        .drop("_prev")
+        .select(frame.columns)
+    )
 
 
 def _restatements(frame: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
     cur = frame.select(*GRAIN, "allocated_cost")
     prev = previous.group_by(list(GRAIN)).agg(pl.col("allocated_cost").sum())
-    joined = cur.join(prev, on=list(GRAIN), how="full", coalesce=True, nulls_equal=True,
-                      suffix="_previous")
+    joined = cur.join(
+        prev, on=list(GRAIN), how="full", coalesce=True, nulls_equal=True, suffix="_previous"
+    )
     zero = pl.lit(Decimal("0.00"), dtype=frame.schema["allocated_cost"])
-    return joined.with_columns(
-        pl.col("allocated_cost").fill_null(zero),
-        pl.col("allocated_cost_previous").fill_null(zero).alias("previous_allocated_cost"),
-    ).with_columns((pl.col("allocated_cost") - pl.col("previous_allocated_cost")).alias("change")
-    ).filter(pl.col("change") != 0).select(
-        *GRAIN, "previous_allocated_cost", "allocated_cost", "change"
-    ).sort(list(GRAIN), nulls_last=True)
+    return (
+        joined.with_columns(
+            pl.col("allocated_cost").fill_null(zero),
+            pl.col("allocated_cost_previous").fill_null(zero).alias("previous_allocated_cost"),
+        )
+        .with_columns(
+            (pl.col("allocated_cost") - pl.col("previous_allocated_cost")).alias("change")
+        )
+        .filter(pl.col("change") != 0)
+        .select(*GRAIN, "previous_allocated_cost", "allocated_cost", "change")
+        .sort(list(GRAIN), nulls_last=True)
+    )
 
 
 def invoice_summary(
@@ -139,10 +147,14 @@ def invoice_summary(
     for invoice, cost in allocated.select("InvoiceId", "allocated_cost").iter_rows():
         everywhere[invoice] += cost
     return {
-        inv: {"currency": totals[inv][0], "invoice_total": _money(totals[inv][1]),
-              "allocated_all_periods": _money(everywhere[inv]),
-              "allocated_in_this_period": _money(sums[inv])}
-        for inv in sorted(sums) if inv in totals
+        inv: {
+            "currency": totals[inv][0],
+            "invoice_total": _money(totals[inv][1]),
+            "allocated_all_periods": _money(everywhere[inv]),
+            "allocated_in_this_period": _money(sums[inv]),
+        }
+        for inv in sorted(sums)
+        if inv in totals
     }
 
 
@@ -163,16 +175,23 @@ def export_month(
     previous = None
     if previous_manifest and previous_manifest.get("status") == FINAL:
         if previous_manifest.get("invoice_lines_fingerprint") == print_:
-            return ExportResult(period, "unchanged", FINAL, previous_manifest["issue"],
-                                previous_manifest["rows"], target)
+            return ExportResult(
+                period,
+                "unchanged",
+                FINAL,
+                previous_manifest["issue"],
+                previous_manifest["rows"],
+                target,
+            )
         previous = pl.read_parquet(target / "chargeback.parquet")
         issue = int(previous_manifest["issue"]) + 1
         action = "reissued"
     else:
         issue = 1 if status == FINAL else 0
         action = "written"
-    frame = _with_previous(frame.with_columns(pl.lit(issue, dtype=pl.Int64()).alias("issue")),
-                           previous)
+    frame = _with_previous(
+        frame.with_columns(pl.lit(issue, dtype=pl.Int64()).alias("issue")), previous
+    )
     staging = target.with_name(f".{period}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "tenants").mkdir(parents=True)
@@ -197,22 +216,29 @@ def export_month(
         name = tenant_file_name(tenant)
         rows = frame.filter(pl.col("tenant_id") == tenant)
         rows.write_csv(staging / "tenants" / name)
-        tenants.append({"tenant_id": tenant, "file": f"tenants/{name}", "rows": len(rows),
-                        "allocated_cost": _money(rows["allocated_cost"].sum())})
-    manifest = _manifest(period, status, issue, frame, tenants, invoices, print_,
-                         restated, staging)
-    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                    encoding="utf-8")
+        tenants.append(
+            {
+                "tenant_id": tenant,
+                "file": f"tenants/{name}",
+                "rows": len(rows),
+                "allocated_cost": _money(rows["allocated_cost"].sum()),
+            }
+        )
+    manifest = _manifest(period, status, issue, frame, tenants, invoices, print_, restated, staging)
+    (staging / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     old = target.with_name(f".{period}.old-{os.getpid()}")
     if target.exists():
-        os.replace(target, old)
-    os.replace(staging, target)
+        target.replace(old)
+    staging.replace(target)
     shutil.rmtree(old, ignore_errors=True)
     return ExportResult(period, action, status, issue, len(frame), target)
 
 
-def _manifest(period, status, issue, frame, tenants, invoices, print_, restated,
-              staging: Path) -> dict:
+def _manifest(
+    period, status, issue, frame, tenants, invoices, print_, restated, staging: Path
+) -> dict:
     per_provider: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for provider, currency, cost in frame.select(
         "provider", "currency", "allocated_cost"
@@ -232,8 +258,10 @@ def _manifest(period, status, issue, frame, tenants, invoices, print_, restated,
         "generator": generator_version(),
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "invoice_lines_fingerprint": print_,
-        "totals_per_provider": {p: {c: _money(v) for c, v in sorted(cur.items())}
-                                for p, cur in sorted(per_provider.items())},
+        "totals_per_provider": {
+            p: {c: _money(v) for c, v in sorted(cur.items())}
+            for p, cur in sorted(per_provider.items())
+        },
         "invoices": invoices,
         "tenants": tenants,
         "files": files,

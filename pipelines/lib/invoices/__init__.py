@@ -7,5 +7,10 @@
 from pipelines.lib.invoices.lines import INVOICE_LINE_COLUMNS, InvoiceError
 from pipelines.lib.invoices.normalise import InvoiceBatch, invoice_totals, read_invoices
 
-__all__ = ["INVOICE_LINE_COLUMNS", "InvoiceBatch", "InvoiceError", "invoice_totals",
-           "read_invoices"]
+__all__ = [
+    "INVOICE_LINE_COLUMNS",
+    "InvoiceBatch",
+    "InvoiceError",
+    "invoice_totals",
+    "read_invoices",
+]

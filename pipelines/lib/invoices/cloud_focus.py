@@ -14,7 +14,8 @@ The token kind and model live only in meter strings, parsed here:
   `USE1-Claude3Sonnet-input-tokens`, `USE1-NovaLite-input-tokens-priority`,
   `USE1-zai.glm-4.7-output-tokens-batch`, `...-cache-write-input-token-count-1-hour`, and for
   Marketplace models `USE1-MP:USE1_InputTokenCount-Units` with the model only in the product name
-  (read from `ChargeDescription` / `x_ProductName`, e.g. "Claude Sonnet 4.6 (Amazon Bedrock Edition)").
+  (read from `ChargeDescription` / `x_ProductName`, e.g.
+  "Claude Sonnet 4.6 (Amazon Bedrock Edition)").
 
 Quantities are read with their unit (`ConsumedUnit`: `Tokens`, `1K Tokens`, `1M Tokens`, ...).
 """
@@ -35,15 +36,36 @@ FORMAT_AZURE = "azure_focus"
 FORMAT_AWS = "aws_focus"
 AI_CATEGORY = "AI and Machine Learning"
 _AI_SERVICE = re.compile(r"openai|bedrock|foundry|cognitive services|ai services", re.I)
-_CATEGORIES = {"usage": "Usage", "tax": "Tax", "credit": "Credit", "adjustment": "Adjustment",
-               "purchase": "Adjustment"}
+_CATEGORIES = {
+    "usage": "Usage",
+    "tax": "Tax",
+    "credit": "Credit",
+    "adjustment": "Adjustment",
+    "purchase": "Adjustment",
+}
 
 # ---------------------------------------------------------------- Azure meters
 _AZ_INPUT = {"inp", "input", "inpt", "in"}
 _AZ_OUTPUT = {"outp", "output", "out", "otpt"}
 _AZ_CACHED = {"cached", "cache", "cchd", "cd"}
-_AZ_DEPLOYMENT = {"glbl", "global", "gl", "dzone", "datazone", "dz", "regnl", "regional", "rgnl",
-                  "ptu", "data", "zone", "tokens", "token", "us", "eu"}
+_AZ_DEPLOYMENT = {
+    "glbl",
+    "global",
+    "gl",
+    "dzone",
+    "datazone",
+    "dz",
+    "regnl",
+    "regional",
+    "rgnl",
+    "ptu",
+    "data",
+    "zone",
+    "tokens",
+    "token",
+    "us",
+    "eu",
+}
 
 
 def parse_azure_meter(meter: str) -> tuple[str | None, str | None, str | None]:
@@ -211,8 +233,13 @@ def _is_ai(row: dict) -> bool:
     if _text(row, "ServiceCategory") == AI_CATEGORY:
         return True
     names = " ".join(
-        v for v in (_text(row, "ServiceName"), _text(row, "x_ServiceCode"),
-                    _text(row, "x_SkuMeterCategory")) if v
+        v
+        for v in (
+            _text(row, "ServiceName"),
+            _text(row, "x_ServiceCode"),
+            _text(row, "x_SkuMeterCategory"),
+        )
+        if v
     )
     return bool(_AI_SERVICE.search(names))
 

@@ -2,7 +2,7 @@
 do not say: the billing month comes from the folder `<vendor>/<YYYY-MM>/`, and an optional
 `invoice.json` in that folder names the invoice:
 
-    {"invoice_id": "INV-OPENAI-2026-09", "billing_account_id": "org-abc", "invoice_issuer": "OpenAI"}
+    {"invoice_id": "INV-OAI-2026-09", "billing_account_id": "org-abc", "invoice_issuer": "OpenAI"}
 
 Without it the InvoiceId is `<vendor>-<billing_account_id>-<YYYY-MM>` (one invoice per account and
 month, as both vendors bill), with `billing_account_id` defaulting to the vendor name.

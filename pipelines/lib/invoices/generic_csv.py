@@ -13,7 +13,8 @@ invoices. Columns (order free; the first eight are required):
 | currency | ISO 4217 of the invoice (`USD`, `EUR`, ...) |
 | line_type | `usage`, `tax`, `credit`, `adjustment` or `total` |
 | amount | decimal string in major units (`1234.56`; `-50.00` for a credit); never a float |
-| charge_period_start, charge_period_end | optional days (`YYYY-MM-DD`, end exclusive); default the billing period. A start before the billing period marks a correction of that earlier period |
+| charge_period_start, charge_period_end | optional days (`YYYY-MM-DD`, end exclusive); |
+| | default: the billing period; a start before it marks a correction of an earlier period |
 | model | optional, the model as the vendor wrote it |
 | token_kind | optional: input, cache_read, cache_write, cache_write_1h, output |
 | service_tier | optional |
@@ -41,10 +42,25 @@ from pipelines.lib.invoices.lines import (
 )
 
 FORMAT = "generic_csv"
-REQUIRED = ("invoice_id", "invoice_issuer", "provider", "billing_account_id", "billing_period",
-            "currency", "line_type", "amount")
-OPTIONAL = ("charge_period_start", "charge_period_end", "model", "token_kind", "service_tier",
-            "quantity", "description")
+REQUIRED = (
+    "invoice_id",
+    "invoice_issuer",
+    "provider",
+    "billing_account_id",
+    "billing_period",
+    "currency",
+    "line_type",
+    "amount",
+)
+OPTIONAL = (
+    "charge_period_start",
+    "charge_period_end",
+    "model",
+    "token_kind",
+    "service_tier",
+    "quantity",
+    "description",
+)
 LINE_TYPES = {"usage": "Usage", "tax": "Tax", "credit": "Credit", "adjustment": "Adjustment"}
 
 
@@ -108,10 +124,16 @@ def parse_generic_csv(path: Path, rel: str) -> tuple[list[InvoiceLine], list[Dec
             period_start, period_end = parse_month(row["billing_period"])
         except InvoiceError as exc:
             raise InvoiceError(f"{where}, billing_period: {exc}") from exc
-        start = _day(row["charge_period_start"], f"{where}, charge_period_start") if row.get(
-            "charge_period_start") else period_start
-        end = _day(row["charge_period_end"], f"{where}, charge_period_end") if row.get(
-            "charge_period_end") else (period_end if start >= period_start else None)
+        start = (
+            _day(row["charge_period_start"], f"{where}, charge_period_start")
+            if row.get("charge_period_start")
+            else period_start
+        )
+        end = (
+            _day(row["charge_period_end"], f"{where}, charge_period_end")
+            if row.get("charge_period_end")
+            else (period_end if start >= period_start else None)
+        )
         if end is None:
             raise InvoiceError(f"{where}, charge_period_end: needed for a correction")
         if end <= start:

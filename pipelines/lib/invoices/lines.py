@@ -87,7 +87,7 @@ class InvoiceLine:
 
 @dataclass(frozen=True)
 class DeclaredTotal:
-    """An invoice total stated by the vendor (generic CSV `total` row), checked against the lines."""
+    """An invoice total stated by the vendor (generic CSV `total` row), checked against lines."""
 
     invoice_id: str
     amount: Decimal

@@ -69,7 +69,9 @@ def _day(value: object, where: str):
         raise InvoiceError(f"{where}: not a unix timestamp: {value!r}") from exc
 
 
-def parse_openai_costs(path: Path, rel: str, context: InvoiceContext | None = None) -> list[InvoiceLine]:
+def parse_openai_costs(
+    path: Path, rel: str, context: InvoiceContext | None = None
+) -> list[InvoiceLine]:
     """Every result of one stored Costs page (or a JSON list of pages) as invoice lines."""
     context = context or InvoiceContext.for_file(path, VENDOR, ISSUER)
     try:

@@ -1,0 +1,364 @@
+"""Benchmark: one day of N synthetic requests through the whole pipeline, against two baselines.
+
+    .venv/bin/python -m benchmarks.run --rows 1000000 [--rows 10000000] \
+        [--formats parquet,jsonl] [--out benchmarks/results]
+
+For each N and format: writes N requests for one UTC day with the benchmark generator
+(`pipelines.lib.sample.bench`) plus the sample catalog (tenants extended to the generated ids),
+runs `costline run --from D --to D` as a subprocess (ingest, cost lines, FOCUS, checks, marts,
+exports, publish) and records its wall time, per-step times (Dagster event log), the peak RSS
+of its process tree, and the bytes stored per request in the Parquet outputs. In the same run it
+times the *floor* (one DuckDB query summing tokens by tenant x feature x model x day over the
+same input files) and costline's pricing of 10,000 rows against a `genai_prices.calc_price`
+loop. Results: `<out>/<date>-<N>.json` and `.md`. See docs/benchmark.md for the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from benchmarks import harness
+
+DEFAULT_DAY = date(2026, 10, 15)
+TARGETS = {
+    "seconds_10m_parquet": 60.0,
+    "floor_ratio": 20.0,
+    "peak_rss_bytes": 4 * 1024**3,
+    "bytes_per_request": 150.0,
+    "pricing_speedup": 1000.0,
+}
+GiB = 1024**3
+
+
+# --- the floor -------------------------------------------------------------------------------
+
+
+def floor_query(files: list[str], fmt: str) -> str:
+    """One DuckDB query: tokens by tenant x feature x model x UTC day over the input files."""
+    paths = "[" + ", ".join(f"'{p}'" for p in files) + "]"
+    if fmt == "parquet":
+        source = f"read_parquet({paths})"
+    else:
+        source = f"read_json({paths}, format = 'newline_delimited')"
+    return f"""
+        select tenant_id, feature, model,
+               cast(timezone('UTC', cast("timestamp" as timestamptz)) as date) as day,
+               count(*) as requests,
+               sum(input_tokens) as input_tokens,
+               sum(coalesce(cache_read_tokens, 0)) as cache_read_tokens,
+               sum(coalesce(cache_write_tokens, 0)) as cache_write_tokens,
+               sum(output_tokens) as output_tokens
+        from {source}
+        group by all
+    """
+
+
+def time_floor(files: list[str], fmt: str) -> dict[str, object]:
+    """The floor: wall time of the query in a fresh in-memory DuckDB (all cores)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("set timezone = 'UTC'")
+        began = time.perf_counter()
+        rows = con.execute(floor_query(files, fmt)).fetchall()
+        seconds = time.perf_counter() - began
+    finally:
+        con.close()
+    return {
+        "seconds": round(seconds, 3),
+        "groups": len(rows),
+        "requests": int(sum(r[4] for r in rows)),
+        "load": harness.load(),
+    }
+
+
+# --- pricing: costline vs a calc_price loop --------------------------------------------------
+
+
+def canonical_frame(native):
+    """Native benchmark records -> the canonical stg_requests columns (what ingest produces)."""
+    import polars as pl
+
+    from schemas.canonical_request import CANONICAL_COLUMNS
+
+    ts = pl.col("timestamp").str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", time_zone="UTC")
+    frame = native.with_columns(
+        timestamp_utc=ts.dt.replace_time_zone(None).dt.cast_time_unit("us"),
+        request_date=ts.dt.date(),
+        input_uncached_tokens=pl.col("input_tokens")
+        - pl.col("cache_read_tokens")
+        - pl.col("cache_write_tokens"),
+        cache_write_5m_tokens=pl.col("cache_write_tokens") - pl.col("cache_write_1h_tokens"),
+        csat=pl.col("csat").cast(pl.Float64),
+        source_format=pl.lit("native-parquet"),
+        source_file=pl.lit("requests/bench.parquet"),
+        source_line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+    )
+    return frame.select(pl.col(c).cast(t) for c, t in CANONICAL_COLUMNS.items())
+
+
+def time_pricing(day: date, rows: int, seed: int) -> dict[str, object]:
+    """Price the same `rows` requests (a) one by one with genai_prices.calc_price, as a user
+    without costline would, and (b) with costline's fct_cost_lines model over stg_requests +
+    dim_prices. Returns both times, the ratio and the list-price totals of each."""
+    from decimal import Decimal
+
+    import duckdb
+    from genai_prices import Usage, calc_price
+
+    from pipelines.lib import warehouse
+    from pipelines.lib.pricing import build_dim_prices
+    from pipelines.lib.pricing.list_prices import PROVIDER_IDS, TIER_CONTEXTS
+    from pipelines.lib.sample.bench import generate_requests_frame
+
+    native = generate_requests_frame(day, day + timedelta(days=1), rows, seed)
+    canonical = canonical_frame(native)
+
+    # (a) the row-by-row loop
+    loop_total, loop_errors = Decimal(0), 0
+    began = time.perf_counter()
+    for row in canonical.iter_rows(named=True):
+        usage = Usage(
+            input_tokens=row["input_tokens"],
+            cache_read_tokens=row["cache_read_tokens"],
+            cache_write_tokens=row["cache_write_tokens"],
+            cache_write_1h_tokens=row["cache_write_1h_tokens"],
+            output_tokens=row["output_tokens"],
+        )
+        try:
+            price = calc_price(
+                usage,
+                row["model"],
+                provider_id=PROVIDER_IDS.get(row["provider"], row["provider"]),
+                genai_request_timestamp=row["timestamp_utc"].replace(tzinfo=UTC),
+                price_context=TIER_CONTEXTS.get(row["service_tier"]),
+            )
+            loop_total += price.total_price
+        except LookupError:
+            loop_errors += 1
+    loop_seconds = time.perf_counter() - began
+
+    # (b) costline: stg_requests + dim_prices -> fct_cost_lines (one SQL model)
+    con = duckdb.connect()
+    try:
+        con.register("stg_frame", canonical.to_arrow())
+        con.execute("create table stg_requests as select * from stg_frame")
+        con.unregister("stg_frame")
+        began = time.perf_counter()
+        build_dim_prices(con, harness.SAMPLE_CATALOG / "prices.csv")
+        dim_seconds = time.perf_counter() - began
+        model = warehouse.load_model(harness.ROOT / "sql" / "marts" / "fct_cost_lines.sql")
+        began = time.perf_counter()
+        priced = warehouse.run_model(con, model, day, day + timedelta(days=1))
+        sql_seconds = time.perf_counter() - began
+        sql_total = warehouse.scalar(con, "select sum(list_cost) from fct_cost_lines")
+        status = dict(
+            con.execute("select price_status, count(*) from fct_cost_lines group by 1").fetchall()
+        )
+    finally:
+        con.close()
+    return {
+        "rows": rows,
+        "loop_seconds": round(loop_seconds, 3),
+        "loop_rows_per_second": round(rows / loop_seconds),
+        "loop_lookup_errors": loop_errors,
+        "loop_list_total_usd": str(loop_total),
+        "costline_sql_seconds": round(sql_seconds, 4),
+        "costline_dim_prices_seconds": round(dim_seconds, 3),
+        "costline_rows": priced,
+        "costline_list_total_usd": str(sql_total),
+        "costline_price_status": status,
+        "speedup_sql": round(loop_seconds / sql_seconds, 1),
+        "speedup_incl_dim_prices": round(loop_seconds / (sql_seconds + dim_seconds), 1),
+        "load": harness.load(),
+    }
+
+
+# --- one N, one format -----------------------------------------------------------------------
+
+
+def bench_format(rows: int, fmt: str, day: date, work: Path, seed: int) -> dict[str, object]:
+    """Generate (or reuse) the input, run the pipeline, time the floor; one result dict."""
+    input_dir = work / f"input-{rows}-{fmt}"
+    sys.stderr.write(f"benchmark: {rows:,} requests as {fmt}: preparing {input_dir}\n")
+    prepared = harness.prepare_input(input_dir, day, rows, fmt, seed=seed)
+    output_dir = work / f"output-{rows}-{fmt}"
+    sys.stderr.write(f"benchmark: running costline ({harness.load()} load)\n")
+    run = harness.run_costline(input_dir, output_dir, day, day, work / f"logs-{rows}-{fmt}")
+    if run.exit_code not in (0, 1):
+        sys.stderr.write(run.stderr_tail + "\n")
+    cost_lines = harness.parquet_bytes(output_dir / "cost_lines")
+    focus = harness.parquet_bytes(output_dir / "focus")
+    marts = harness.parquet_bytes(output_dir / "marts")
+    warehouse_db = output_dir / "warehouse.duckdb"
+    sys.stderr.write(f"benchmark: floor query ({harness.load()} load)\n")
+    floor = time_floor(prepared["files"], fmt)
+    return {
+        "format": fmt,
+        "rows": rows,
+        "input": prepared,
+        "pipeline": run.as_dict(),
+        "rows_per_second": round(rows / run.wall_seconds),
+        "rows_per_second_dagster_run": round(rows / run.dagster_run_seconds)
+        if run.dagster_run_seconds
+        else None,
+        "stored_bytes": {
+            "cost_lines": cost_lines,
+            "focus": focus,
+            "marts": marts,
+            "warehouse_duckdb": warehouse_db.stat().st_size if warehouse_db.exists() else 0,
+        },
+        "bytes_per_request": {
+            "cost_lines": round(cost_lines / rows, 2),
+            "focus": round(focus / rows, 2),
+            "cost_lines_plus_focus": round((cost_lines + focus) / rows, 2),
+        },
+        "floor": floor,
+        "floor_ratio": round(run.wall_seconds / floor["seconds"], 1),
+    }
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024**2:,.0f} MB"
+
+
+def verdicts(result: dict[str, object]) -> list[str]:
+    """Targets met or not, for this N (the time target is for 10M from Parquet)."""
+    out = []
+    for item in result["formats"]:
+        fmt, rows, pipe = item["format"], item["rows"], item["pipeline"]
+        tag = f"{fmt} {rows:,}"
+        if fmt == "parquet" and rows >= 10_000_000:
+            ok = pipe["wall_seconds"] <= TARGETS["seconds_10m_parquet"]
+            out.append(
+                f"{tag}: end to end {pipe['wall_seconds']:.1f} s vs <= 60 s: "
+                f"{'met' if ok else 'NOT met'}"
+            )
+        ok = item["floor_ratio"] <= TARGETS["floor_ratio"]
+        out.append(
+            f"{tag}: {item['floor_ratio']}x the floor vs <= 20x: {'met' if ok else 'NOT met'}"
+        )
+        ok = pipe["peak_rss_tree_bytes"] <= TARGETS["peak_rss_bytes"]
+        out.append(
+            f"{tag}: peak RSS {pipe['peak_rss_tree_bytes'] / GiB:.2f} GiB vs <= 4 GiB: "
+            f"{'met' if ok else 'NOT met'}"
+        )
+        bpr = item["bytes_per_request"]["cost_lines_plus_focus"]
+        ok = bpr <= TARGETS["bytes_per_request"]
+        out.append(f"{tag}: {bpr} bytes/request vs <= 150: {'met' if ok else 'NOT met'}")
+    pricing = result.get("pricing")
+    if pricing:
+        ok = pricing["speedup_sql"] >= TARGETS["pricing_speedup"]
+        out.append(
+            f"pricing {pricing['rows']:,} rows: {pricing['speedup_sql']}x the calc_price loop "
+            f"vs >= 1000x: {'met' if ok else 'NOT met'}"
+        )
+    return out
+
+
+def markdown(result: dict[str, object]) -> str:
+    """The human-readable result."""
+    m = result["machine"]
+    lines = [
+        f"# costline benchmark {result['date']}, {result['rows']:,} requests, one day",
+        "",
+        f"- command: `{result['command']}`",
+        f"- machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['cpu']}; load average at "
+        f"start {m['load_average']} (shared machine)",
+        f"- versions: Python {m['python']}, duckdb {m['duckdb']}, polars {m['polars']}",
+        f"- day: {result['day']}, seed {result['seed']}",
+        "",
+        "| format | input | end to end | Dagster run | first step at | rows/s | peak RSS (tree) "
+        "| floor | ratio | cost_lines B/req | focus B/req | load before → after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for item in result["formats"]:
+        p = item["pipeline"]
+        lines.append(
+            f"| {item['format']} | {_mb(item['input']['bytes'])} | {p['wall_seconds']:.1f} s "
+            f"| {p['dagster_run_seconds']} s | {p['first_step_offset_seconds']} s "
+            f"| {item['rows_per_second']:,} | {p['peak_rss_tree_bytes'] / GiB:.2f} GiB "
+            f"| {item['floor']['seconds']:.2f} s | {item['floor_ratio']}x "
+            f"| {item['bytes_per_request']['cost_lines']} | {item['bytes_per_request']['focus']} "
+            f"| {p['load_before'][0]} → {p['load_after'][0]} |"
+        )
+    for item in result["formats"]:
+        p = item["pipeline"]
+        lines += ["", f"## {item['format']}: seconds per stage (sum of Dagster steps)", ""]
+        lines += [f"- {stage}: {sec:.1f} s" for stage, sec in p["stages"].items()]
+        lines += ["", f"Slowest steps ({item['format']}):", ""]
+        lines += [f"- {step}: {sec:.1f} s" for step, sec in list(p["steps"].items())[:12]]
+        if p["exit_code"] != 0:
+            lines += ["", f"exit code {p['exit_code']}:", "```", p["stderr_tail"], "```"]
+    pricing = result.get("pricing")
+    if pricing:
+        lines += [
+            "",
+            f"## Pricing {pricing['rows']:,} requests",
+            "",
+            f"- `genai_prices.calc_price` loop: {pricing['loop_seconds']:.2f} s "
+            f"({pricing['loop_rows_per_second']:,} rows/s), list total "
+            f"{pricing['loop_list_total_usd'][:12]} USD",
+            f"- costline `fct_cost_lines`: {pricing['costline_sql_seconds']:.3f} s "
+            f"(+ dim_prices {pricing['costline_dim_prices_seconds']:.2f} s once), list total "
+            f"{str(pricing['costline_list_total_usd'])[:12]} USD, {pricing['costline_price_status']}",
+            f"- speedup: {pricing['speedup_sql']}x (SQL model), "
+            f"{pricing['speedup_incl_dim_prices']}x including the dim_prices build",
+        ]
+    lines += ["", "## Targets", ""] + [f"- {v}" for v in result["verdicts"]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--rows", type=int, action="append", help="requests (repeatable)")
+    parser.add_argument("--formats", default="parquet,jsonl")
+    parser.add_argument("--out", type=Path, default=harness.ROOT / "benchmarks" / "results")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/costline-bench"))
+    parser.add_argument("--day", type=date.fromisoformat, default=DEFAULT_DAY)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pricing-rows", type=int, default=10_000, help="0 to skip")
+    args = parser.parse_args(argv)
+    rows_list = args.rows or [1_000_000]
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    pricing = None
+    if args.pricing_rows:
+        sys.stderr.write(f"benchmark: pricing {args.pricing_rows:,} rows both ways\n")
+        pricing = time_pricing(args.day, args.pricing_rows, args.seed)
+    written = []
+    for rows in rows_list:
+        result: dict[str, object] = {
+            "date": datetime.now(UTC).date().isoformat(),
+            "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": command,
+            "machine": harness.machine(),
+            "rows": rows,
+            "day": args.day.isoformat(),
+            "seed": args.seed,
+            "targets": TARGETS,
+            "formats": [bench_format(rows, f, args.day, args.work, args.seed) for f in formats],
+            "pricing": pricing,
+        }
+        result["verdicts"] = verdicts(result)
+        stem = args.out / f"{result['date']}-{rows}"
+        stem.with_suffix(".json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+        stem.with_suffix(".md").write_text(markdown(result))
+        written.append(stem)
+        sys.stdout.write(markdown(result) + "\n")
+    sys.stdout.write("wrote " + ", ".join(f"{s}.json/.md" for s in written) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
