@@ -231,6 +231,7 @@ class PipelineRun:
     stages: dict[str, float] = field(default_factory=dict)
     first_step_offset_seconds: float | None = None
     dagster_run_seconds: float | None = None
+    after_run_seconds: float | None = None
     stderr_tail: str = ""
 
     def as_dict(self) -> dict[str, object]:
@@ -343,6 +344,8 @@ def _read_step_times(home: Path, run: PipelineRun, began_perf: float) -> None:
         first = min(starts.values()) if starts else run_start
         wall_start = time.time() - (time.perf_counter() - began_perf)
         run.first_step_offset_seconds = round(first - wall_start, 2)
+        # run end -> process exit: check reporting, the closing summary, interpreter exit
+        run.after_run_seconds = round(wall_start + run.wall_seconds - run_end, 2)
 
 
 def parquet_bytes(folder: Path) -> int:

@@ -7,10 +7,13 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.lib import warehouse
+from pipelines.lib.restatements import restatements_of_run
 
 
-def print_summary(output_dir: Path, start: date, end: date, seconds: float) -> None:
-    """Rows, quarantine, cost by provider and where the outputs are."""
+def print_summary(
+    output_dir: Path, start: date, end: date, seconds: float, run_id: str | None = None
+) -> None:
+    """Rows, quarantine, cost by provider, restatements of this run and where the outputs are."""
     db = output_dir / "warehouse.duckdb"
     window = {"s": start, "e": end}
     with warehouse.connect(db, read_only=True) as con:
@@ -31,6 +34,7 @@ def print_summary(output_dir: Path, start: date, end: date, seconds: float) -> N
                group by provider order by provider""",
             window,
         ).fetchall()
+        restated = restatements_of_run(con, run_id).rows(named=True) if run_id else []
     out = sys.stdout
     out.write(f"\ncostline run {start} .. {end} (exclusive) in {seconds:.1f}s\n")
     out.write(f"  requests loaded      {loaded:>12,}\n")
@@ -43,6 +47,15 @@ def print_summary(output_dir: Path, start: date, end: date, seconds: float) -> N
             + (f"  {unpriced:,} unpriced" if unpriced else "")
             + "\n"
         )
+    if restated:
+        out.write(f"  restated closed days ({len(restated)} rows, table fct_restatements):\n")
+        for r in restated:
+            out.write(
+                f"    {r['day']} {r['provider']:<14} {r['currency'] or '-':>3} "
+                f"requests {r['previous_requests']:,} -> {r['new_requests']:,}  "
+                f"contracted {r['previous_contracted_cost']:,.2f} -> "
+                f"{r['new_contracted_cost']:,.2f} ({r['contracted_cost_change']:+,.2f})\n"
+            )
     out.write("  outputs:\n")
     for label, path in (
         ("warehouse", db),

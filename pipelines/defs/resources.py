@@ -11,7 +11,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.lib import warehouse
+from pipelines.lib import publish, warehouse
+from pipelines.lib.progress import report
 from pipelines.settings import Settings
 
 
@@ -47,6 +48,19 @@ class CostlineResource(dg.ConfigurableResource):
     def unpriced_threshold(self) -> Decimal:
         """Largest share of tokens allowed to stay unpriced before the check fails."""
         return Decimal(self.max_unpriced_token_share)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Claim the output folder for this run; recover from a run that died (see
+        `pipelines.lib.publish.begin_run`)."""
+        if context.run_id:
+            for step in publish.begin_run(self.output_path, context.run_id):
+                context.log.warning(f"recovery: {step}")
+                report(f"recovery: {step}")
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """Release the output folder (not reached when the process is killed)."""
+        if context.run_id:
+            publish.end_run(self.output_path, context.run_id)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -33,6 +33,8 @@ TABLE_PRODUCERS = {
     "dim_features": "dim_features",
     "dim_fx_rates": "dim_fx_rates",
     "stg_invoice_lines": "stg_invoice_lines",
+    "invoice_allocations": "invoice_allocations",
+    "chargeback_lines": "chargeback_export",
 }
 SCHEMA_CHECK = "matches_published_schema"
 

@@ -116,7 +116,9 @@ def record_restatements(
             f"from ({_TOTALS})",
             params,
         )
-        con.execute(f"delete from {BUILT_DAYS} where day >= $s and day < $e", {"s": start, "e": end})
+        con.execute(
+            f"delete from {BUILT_DAYS} where day >= $s and day < $e", {"s": start, "e": end}
+        )
         con.execute(
             f"insert into {BUILT_DAYS} select unnest(range($s::timestamp, $e::timestamp, "
             "interval 1 day))::date, $now, $run",
@@ -127,7 +129,8 @@ def record_restatements(
         con.execute("rollback")
         raise
     return warehouse.frame(
-        con, f"select * from {RESTATEMENTS} where run_id = $run order by day, provider, currency",
+        con,
+        f"select * from {RESTATEMENTS} where run_id = $run order by day, provider, currency",
         {"run": run_id},
     )
 
@@ -137,6 +140,7 @@ def restatements_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataF
     if not warehouse.table_exists(con, RESTATEMENTS):
         return pl.DataFrame()
     return warehouse.frame(
-        con, f"select * from {RESTATEMENTS} where run_id = $run order by day, provider, currency",
+        con,
+        f"select * from {RESTATEMENTS} where run_id = $run order by day, provider, currency",
         {"run": run_id},
     )

@@ -1,6 +1,5 @@
 """Exports for analysts (Hive-partitioned Parquet) and the published warehouse for readers."""
 
-
 import dagster as dg
 
 from pipelines.defs.partitions import daily_partitions, single_run
@@ -10,7 +9,8 @@ from pipelines.lib.publish import export_partitioned, export_tables, publish_war
 from pipelines.lib.warehouse import discover_models
 
 # Everything the published warehouse must contain: every SQL model and every export.
-PUBLISH_AFTER = sorted(discover_models()) + ["cost_lines_export", "focus_export"]
+PUBLISH_AFTER = [*sorted(discover_models()), "cost_lines_export", "focus_export",
+                 "cost_line_restatements"]
 
 
 @dg.asset(
