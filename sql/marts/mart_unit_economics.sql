@@ -11,10 +11,10 @@
 -- actions = distinct action_id, a request without action_id being an action of one. A session or
 -- action spanning two months counts in both.
 -- Ratios (cost_per_*) are DOUBLE: derived, not summable; re-derive them from the money columns.
--- allocated_cost: invoice-allocated cost. NULL until the allocation table exists. The `allocated`
--- CTE below is the join point: when fct_allocated_costs (billing_period, tenant_id, feature,
--- environment, provider, model, allocated_cost) is built, replace its body by that table summed
--- over provider and model, with billing_period (first day of the month) as month.
+-- allocated_cost: the share of vendor invoices allocated to the row (fct_allocated_costs), by the
+-- month the usage happened, in the row's currency; NULL until that month's invoices arrive.
+-- Allocations billed in another currency (e.g. a EUR cloud invoice) stay in fct_allocated_costs
+-- and the chargeback, never summed into a USD figure here.
 with
 
 cost_lines as (
@@ -34,13 +34,16 @@ cost_lines as (
 ),
 
 allocated as (
+    -- invoice-allocated cost by the month the usage happened (corrections land in their month)
     select
-        cast(null as date) as month,
-        cast(null as varchar) as tenant_id,
-        cast(null as varchar) as feature,
-        cast(null as varchar) as environment,
-        cast(null as decimal(38, 18)) as allocated_cost
-    where false
+        cast(date_trunc('month', charge_date) as date) as month,
+        tenant_id,
+        feature,
+        environment,
+        billing_currency,
+        sum(allocated_cost) as allocated_cost
+    from fct_allocated_costs
+    group by all
 ),
 
 monthly as (
@@ -98,6 +101,7 @@ final as (
         and monthly.tenant_id = allocated.tenant_id
         and monthly.feature = allocated.feature
         and monthly.environment = allocated.environment
+        and monthly.currency = allocated.billing_currency
 )
 
 select * from final

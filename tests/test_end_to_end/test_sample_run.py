@@ -77,3 +77,31 @@ def test_rerunning_a_day_changes_nothing(sample_run):
         assert warehouse.scalar(
             con, "select count(*) - count(distinct request_id) from stg_requests"
         ) == 0
+
+
+def test_final_chargeback_adds_up_to_every_invoice_to_the_cent(sample_run):
+    import json
+    from decimal import Decimal
+
+    import polars as pl
+
+    for month in ("2026-09", "2026-10"):
+        folder = sample_run / "exports" / "chargeback" / month
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert manifest["status"] == "final"
+        assert manifest["invoices"], month
+        for invoice, figures in manifest["invoices"].items():
+            assert Decimal(figures["allocated_all_periods"]) == Decimal(
+                figures["invoice_total"]
+            ), invoice
+        rows = pl.read_csv(folder / "chargeback.csv", infer_schema=False)
+        for tenant in manifest["tenants"]:
+            statement = pl.read_csv(folder / tenant["file"], infer_schema=False)
+            assert set(statement["tenant_id"]) == {tenant["tenant_id"]}
+        total = sum(Decimal(v) for v in rows["allocated_cost"])
+        per_provider = sum(
+            Decimal(amount)
+            for currencies in manifest["totals_per_provider"].values()
+            for amount in currencies.values()
+        )
+        assert total == per_provider

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pipelines.lib import staging, warehouse
 from pipelines.lib.ingest import read_requests
 from pipelines.lib.ingest.discover import FORMATS
+from pipelines.lib.ingest.sql import load_requests_sql
 
 START, END = date(2025, 6, 1), date(2025, 6, 2)
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -56,7 +57,9 @@ line = st.one_of(
     st.just("[1]"),
 )
 files = st.lists(
-    st.tuples(st.sampled_from(["jsonl", "jsonl.gz", "csv"]), st.lists(line, max_size=12)),
+    st.tuples(
+        st.sampled_from(["jsonl", "jsonl.gz", "csv", "parquet"]), st.lists(line, max_size=12)
+    ),
     min_size=1,
     max_size=4,
 )
@@ -66,11 +69,15 @@ def _write(folder, i: int, ext: str, records: list) -> int:
     """Write one file; returns how many records it holds (what the reader must account for)."""
     path = folder / f"f{i}.{ext}"
     assert any(path.name.endswith(s) for s in FORMATS)
-    if ext == "csv":
-        rows = [r for r in records if isinstance(r, dict)]
-        pl.DataFrame(rows, schema=dict.fromkeys(BASE | {"request_id": 0}, pl.String)).write_csv(
-            path
-        ) if rows else path.write_bytes(b"")
+    if ext in ("csv", "parquet"):
+        rows = [{k: str(v) for k, v in r.items()} for r in records if isinstance(r, dict)]
+        frame = pl.DataFrame(rows, schema=dict.fromkeys(BASE | {"request_id": 0}, pl.String))
+        if ext == "parquet":
+            frame.write_parquet(path)
+        elif rows:
+            frame.write_csv(path)
+        else:
+            path.write_bytes(b"")
         return len(rows)
     body = "\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n"
     data = body.encode()
@@ -113,3 +120,20 @@ def test_rows_in_equal_loaded_plus_quarantined_plus_outside(tmp_path_factory, sp
                 warehouse.scalar(con, "select count(*) from quarantine_requests")
                 == stats.rows_quarantined
             )
+        polars_tables = _tables(con)
+    # The SQL loader (what the asset runs) gives the same tables, twice.
+    with warehouse.connect(root / "sql.duckdb") as con:
+        for _ in range(2):
+            stats, _ = load_requests_sql(con, root, START, END, now=NOW)
+            assert stats.rows_read == result.rows_read
+            assert stats.rows_read == (
+                stats.rows_loaded + stats.rows_quarantined + stats.rows_outside_window
+            )
+            assert _tables(con) == polars_tables
+
+
+def _tables(con) -> tuple[list, list]:
+    return (
+        con.execute("select * from stg_requests order by all").fetchall(),
+        con.execute("select * from quarantine_requests order by all").fetchall(),
+    )

@@ -272,13 +272,30 @@ PART1_MODELS = (
 )
 
 
+def fct_allocated_costs() -> pl.DataFrame:
+    """Two invoice allocations for t1/copilot/prod in March: 0.03 USD on 03-01 and 0.01 USD on
+    03-02 (0.04 in all), and 5.00 EUR that a USD mart row must not add in."""
+    return pl.DataFrame(
+        {
+            "charge_date": [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 2)],
+            "tenant_id": ["t1", "t1", "t1"],
+            "feature": ["copilot", "copilot", "copilot"],
+            "environment": ["prod", "prod", "prod"],
+            "billing_currency": ["USD", "USD", "EUR"],
+            "allocated_cost": [Decimal("0.03"), Decimal("0.01"), Decimal("5.00")],
+        },
+        schema_overrides={"allocated_cost": pl.Decimal(38, 2)},
+    )
+
+
 def load(con: duckdb.DuckDBPyConnection, rows_filter=None) -> None:
-    """Create the four input tables; `rows_filter(frame)` may drop rows (e.g. staging)."""
+    """Create the input tables; `rows_filter(frame)` may drop rows (e.g. staging)."""
     frames = {
         "stg_requests": stg_requests(),
         "fct_cost_lines": fct_cost_lines(),
         "dim_prices": dim_prices(),
         "dim_tenants": TENANTS,
+        "fct_allocated_costs": fct_allocated_costs(),
     }
     for name, frame in frames.items():
         if rows_filter is not None and "environment" in frame.columns:

@@ -29,7 +29,8 @@ def test_unit_economics_t1_copilot_march(con):
     # contracted: 0.006 + 0.006 + 0 + 0.0014 + 0.0083 = 0.0217 ; list = 1.5 x = 0.03255
     assert row["contracted_cost"] == D("0.0217")
     assert row["list_cost"] == D("0.03255")
-    assert row["allocated_cost"] is None
+    # invoice allocations in USD: 0.03 + 0.01 = 0.04 (the EUR allocation is not added in)
+    assert row["allocated_cost"] == D("0.04")
     assert row["unpriced_requests"] == 0
     # 0.0217 / 5 = 0.00434 ; / 4 = 0.005425 ; x 1000 / 4 = 5.425
     assert row["cost_per_request"] == pytest.approx(0.00434)

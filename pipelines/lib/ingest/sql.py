@@ -190,7 +190,10 @@ def _timestamp(kind: str, now: datetime) -> dict[str, str]:
         text = _text(col)
         shape = f"regexp_full_match({text}, {_lit(_RFC3339)})"
         has_offset = f"regexp_matches({text}, {_lit(_OFFSET)})"
-        parsed = f"timezone('UTC', try_cast({text} as timestamptz))"
+        parsed = (  # DuckDB's parser wants upper-case T / Z: retried only where it failed
+            f"timezone('UTC', coalesce(try_cast({text} as timestamptz), "
+            f"try_cast(upper({text}) as timestamptz)))"
+        )
         ts = f"case when {shape} then {parsed} end"
         no_offset = f"({text} is not null and not {shape} and not {has_offset})"
         unparsable = f"(case when {shape} then {parsed} is null else {has_offset} end)"
