@@ -182,7 +182,12 @@ def run_pipeline(input_dir: Path, output_dir: Path, start: date | None, end: dat
         warn = evaluation.severity == dg.AssetCheckSeverity.WARN
         if not warn:
             failed_checks.append(evaluation)
-        details = {k: v.value for k, v in evaluation.metadata.items()}
+        # One readable line: scalar figures only (tables and previews live in the Dagster UI).
+        details = {
+            k: v.value
+            for k, v in evaluation.metadata.items()
+            if isinstance(v.value, int | float | str) and "\n" not in str(v.value)
+        }
         print(
             f"{'warning' if warn else 'check failed'}: "
             f"{evaluation.asset_key.to_user_string()}.{evaluation.check_name} {details}",

@@ -35,6 +35,8 @@ TABLE_PRODUCERS = {
     "stg_invoice_lines": "stg_invoice_lines",
     "invoice_allocations": "invoice_allocations",
     "chargeback_lines": "chargeback_export",
+    "costline_settings": "costline_settings",
+    "quarantine_feedback": "stg_feedback",
 }
 SCHEMA_CHECK = "matches_published_schema"
 

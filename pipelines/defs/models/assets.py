@@ -7,7 +7,7 @@ from pipelines.defs.sql_assets import build_sql_asset
 from pipelines.lib import warehouse
 
 # Built by their domain modules (they carry domain checks and exports).
-BUILT_ELSEWHERE = {"fct_cost_lines", "fct_focus_cost_and_usage"}
+BUILT_ELSEWHERE = {"fct_cost_lines", "fct_focus_cost_and_usage", "fct_focus_invoiced"}
 
 _models = warehouse.discover_models()
 sql_model_assets = [

@@ -230,6 +230,17 @@ def utc_day(rec: dict) -> date:
     return datetime.fromisoformat(ts).astimezone(UTC).date()
 
 
+def features_csv() -> str:
+    """What kind of work each feature does; extractive work should run on a cheap model."""
+    rows = [
+        ("email_copilot", "generative"),
+        ("account_summary", "generative"),
+        ("ticket_classification", "extractive"),
+        ("faq_assistant", "conversational"),
+    ]
+    return _csv(rows, ("feature", "kind"))
+
+
 def write_catalog(out_dir: Path, start: date, end: date, seed: int, budgets: str) -> list[Path]:
     cat = out_dir / "catalog"
     cat.mkdir(parents=True, exist_ok=True)
@@ -238,6 +249,7 @@ def write_catalog(out_dir: Path, start: date, end: date, seed: int, budgets: str
         "prices.csv": prices_csv(),
         "budgets.csv": budgets,
         "fx.csv": fx_csv(start, end, seed),
+        "features.csv": features_csv(),
     }
     paths = []
     for name, text in files.items():

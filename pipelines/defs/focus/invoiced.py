@@ -1,0 +1,116 @@
+"""Final (invoiced) FOCUS 1.2 CostAndUsage: the allocated invoices as FOCUS rows with InvoiceId,
+checked against the invoice totals, exported per billing month with its metadata."""
+
+from datetime import date
+
+import dagster as dg
+import duckdb
+
+from pipelines.defs.invoices.assets import months_of
+from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.resources import CostlineResource, window
+from pipelines.defs.sql_assets import SCHEMA_CHECK, upstream_of
+from pipelines.lib import warehouse
+from pipelines.lib.allocation import FxRates
+from pipelines.lib.focus.export_invoiced import (
+    FOLDER,
+    TABLE,
+    build_focus_invoiced,
+    export_invoiced,
+    invoice_sum_check,
+)
+from pipelines.lib.progress import report
+from schemas import registry
+
+INVOICED_EQUALS_INVOICE = "billed_equals_invoice_total"
+
+
+def _schema_result(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+    failure = registry.validate_frame(TABLE, warehouse.frame(con, f"select * from {TABLE}"))
+    return dg.AssetCheckResult(
+        check_name=SCHEMA_CHECK, passed=failure is None, metadata={"failure": failure or "none"}
+    )
+
+
+_model = warehouse.discover_models()[TABLE]
+
+
+@dg.asset(
+    name=TABLE,
+    group_name=_model.layer,
+    deps=sorted(
+        {
+            *upstream_of(_model, warehouse.discover_models()),
+            "fct_allocated_costs",
+            "stg_invoice_totals",
+        }
+    ),
+    partitions_def=daily_partitions,
+    backfill_policy=single_run,
+    kinds={"duckdb", "sql"},
+    description=f"{_model.description}\n\nGrain: {_model.grain}. Source: sql/{_model.layer}/"
+    f"{_model.path.name}",
+    check_specs=[
+        dg.AssetCheckSpec(
+            SCHEMA_CHECK,
+            asset=TABLE,
+            blocking=True,
+            description=f"rows validate against schemas.{registry.module_of(TABLE)}",
+        ),
+        dg.AssetCheckSpec(
+            INVOICED_EQUALS_INVOICE,
+            asset=TABLE,
+            blocking=True,
+            description="per InvoiceId, Σ BilledCost = the invoice total to the cent",
+        ),
+    ],
+    pool="duckdb",
+)
+def fct_focus_invoiced(context: dg.AssetExecutionContext, costline: CostlineResource):
+    """Rebuilt from every allocated invoice (a `table` model) with the fx rates of
+    catalog/fx.csv registered for the model (see pipelines.lib.focus.export_invoiced)."""
+    fx = FxRates.from_csv(costline.input_path / "catalog" / "fx.csv")
+    report(f"building {TABLE}")
+    with costline.connect() as con:
+        rows = build_focus_invoiced(con, fx)
+        registry.apply_comments(con, TABLE)
+        check = invoice_sum_check(con)
+        yield dg.MaterializeResult(metadata={"rows": rows, "invoices": len(check)})
+        yield _schema_result(con)
+    mismatches = check.filter(~check["matches"])
+    yield dg.AssetCheckResult(
+        check_name=INVOICED_EQUALS_INVOICE,
+        passed=len(mismatches) == 0,
+        metadata={
+            "invoices": len(check),
+            "mismatches": len(mismatches),
+            "detail": dg.MetadataValue.md(f"```\n{check}\n```"),
+        },
+    )
+
+
+@dg.asset(
+    group_name="exports",
+    deps=[TABLE, "fct_allocated_costs"],
+    partitions_def=daily_partitions,
+    backfill_policy=single_run,
+    kinds={"parquet"},
+    pool="duckdb",
+)
+def focus_invoiced_export(context: dg.AssetExecutionContext, costline: CostlineResource):
+    """`<output>/focus_invoiced/billing_period=YYYY-MM/part-0.parquet` for every billing month the
+    window touches (whole months, replaced) and `metadata.json` over all files."""
+    start, end = window(context)
+    months: list[date] = months_of(start, end)
+    with costline.connect() as con:
+        document = export_invoiced(con, costline.output_path, months)
+    files = document.get("Files", [])
+    report(f"wrote invoiced FOCUS 1.2 for {len(months)} months to {costline.output_path / FOLDER}")
+    return dg.MaterializeResult(
+        metadata={
+            "months": ", ".join(m.strftime("%Y-%m") for m in months),
+            "files": len(files),
+            "rows": sum(int(f.get("rows", 0)) for f in files),
+            "schema_id": str(document.get("SchemaId")),
+        }
+    )
