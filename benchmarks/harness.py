@@ -165,7 +165,7 @@ def _children_map() -> dict[int, list[int]]:
         if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+            with Path(f"/proc/{entry.name}/stat").open("rb") as handle:
                 stat = handle.read()
         except OSError:
             continue
@@ -177,7 +177,7 @@ def _children_map() -> dict[int, list[int]]:
 
 def _rss_bytes(pid: int) -> int:
     try:
-        with open(f"/proc/{pid}/statm", "rb") as handle:
+        with Path(f"/proc/{pid}/statm").open("rb") as handle:
             return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, IndexError, ValueError):
         return 0
@@ -200,11 +200,14 @@ class RssPoller(threading.Thread):
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak = pid, interval, 0
+        self.samples: list[tuple[float, int]] = []  # (unix time, bytes)
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            self.peak = max(self.peak, tree_rss(self.pid))
+            rss = tree_rss(self.pid)
+            self.samples.append((time.time(), rss))
+            self.peak = max(self.peak, rss)
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:
@@ -226,8 +229,10 @@ class PipelineRun:
     peak_rss_getrusage_bytes: int
     load_before: list[float]
     load_after: list[float]
+    cpu_seconds: float = 0.0  # user + system CPU of the process tree (independent of load)
     progress: list[tuple[float, str]] = field(default_factory=list)
     steps: dict[str, float] = field(default_factory=dict)
+    step_peak_rss_bytes: dict[str, int] = field(default_factory=dict)
     stages: dict[str, float] = field(default_factory=dict)
     first_step_offset_seconds: float | None = None
     dagster_run_seconds: float | None = None
@@ -296,14 +301,17 @@ def run_costline(
         peak_rss_getrusage_bytes=usage.ru_maxrss * 1024,
         load_before=before,
         load_after=load(),
+        cpu_seconds=round(usage.ru_utime + usage.ru_stime, 2),
         progress=progress,
         stderr_tail="\n".join(stderr.splitlines()[-25:]),
     )
-    _read_step_times(home, run, began)
+    _read_step_times(home, run, began, poller.samples)
     return run
 
 
-def _read_step_times(home: Path, run: PipelineRun, began_perf: float) -> None:
+def _read_step_times(
+    home: Path, run: PipelineRun, began_perf: float, samples: list[tuple[float, int]] = ()
+) -> None:
     """Per-step durations (STEP_START -> STEP_SUCCESS/FAILURE) from the run's event log."""
     try:
         import dagster as dg
@@ -331,8 +339,14 @@ def _read_step_times(home: Path, run: PipelineRun, began_perf: float) -> None:
         elif kind == "STEP_START" and entry.step_key:
             starts[entry.step_key] = entry.timestamp
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and entry.step_key in starts:
-            steps[entry.step_key] = round(entry.timestamp - starts[entry.step_key], 3)
+            step_start = starts[entry.step_key]
+            steps[entry.step_key] = round(entry.timestamp - step_start, 3)
+            inside = [b for t, b in samples if step_start <= t <= entry.timestamp]
+            if inside:
+                run.step_peak_rss_bytes[entry.step_key] = max(inside)
     run.steps = dict(sorted(steps.items(), key=lambda kv: -kv[1]))
+    top = sorted(run.step_peak_rss_bytes.items(), key=lambda kv: -kv[1])[:10]
+    run.step_peak_rss_bytes = dict(top)
     stages: dict[str, float] = {}
     for step, seconds in steps.items():
         stage = stage_of(step)

@@ -107,9 +107,7 @@ def probe(output_dir: Path, tables: list[str]) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.probe", description=__doc__)
     parser.add_argument("output_dir", type=Path)
-    parser.add_argument(
-        "--tables", default="fct_cost_lines,stg_requests,fct_focus_cost_and_usage"
-    )
+    parser.add_argument("--tables", default="fct_cost_lines,stg_requests,fct_focus_cost_and_usage")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     tables = [t for t in args.tables.split(",") if t and registry.has_model(t)]

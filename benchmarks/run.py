@@ -65,13 +65,14 @@ def time_floor(files: list[str], fmt: str) -> dict[str, object]:
     con = duckdb.connect()
     try:
         con.execute("set timezone = 'UTC'")
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         rows = con.execute(floor_query(files, fmt)).fetchall()
-        seconds = time.perf_counter() - began
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     finally:
         con.close()
     return {
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
         "groups": len(rows),
         "requests": int(sum(r[4] for r in rows)),
         "load": harness.load(),
@@ -221,6 +222,9 @@ def bench_format(rows: int, fmt: str, day: date, work: Path, seed: int) -> dict[
         },
         "floor": floor,
         "floor_ratio": round(run.wall_seconds / floor["seconds"], 1),
+        "floor_ratio_cpu": round(run.cpu_seconds / floor["cpu_seconds"], 1)
+        if floor["cpu_seconds"]
+        else None,
     }
 
 
@@ -277,9 +281,10 @@ def markdown(result: dict[str, object]) -> str:
         f"- versions: Python {m['python']}, duckdb {m['duckdb']}, polars {m['polars']}",
         f"- day: {result['day']}, seed {result['seed']}",
         "",
-        "| format | input | end to end | startup (to 1st step) | Dagster run | after run | rows/s | peak RSS (tree) "
-        "| floor | ratio | cost_lines B/req | focus B/req | load before → after |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| format | input | end to end | startup (to 1st step) | Dagster run | after run "
+        "| rows/s | CPU s | peak RSS (tree) | floor | ratio (wall; CPU) | cost_lines B/req "
+        "| focus B/req | load before → after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for item in result["formats"]:
         p = item["pipeline"]
@@ -287,8 +292,10 @@ def markdown(result: dict[str, object]) -> str:
             f"| {item['format']} | {_mb(item['input']['bytes'])} | {p['wall_seconds']:.1f} s "
             f"| {p['first_step_offset_seconds']} s | {p['dagster_run_seconds']} s "
             f"| {p['after_run_seconds']} s "
-            f"| {item['rows_per_second']:,} | {p['peak_rss_tree_bytes'] / GiB:.2f} GiB "
-            f"| {item['floor']['seconds']:.2f} s | {item['floor_ratio']}x "
+            f"| {item['rows_per_second']:,} | {p.get('cpu_seconds')} "
+            f"| {p['peak_rss_tree_bytes'] / GiB:.2f} GiB "
+            f"| {item['floor']['seconds']:.2f} s | {item['floor_ratio']}x; "
+            f"{item.get('floor_ratio_cpu')}x "
             f"| {item['bytes_per_request']['cost_lines']} | {item['bytes_per_request']['focus']} "
             f"| {p['load_before'][0]} → {p['load_after'][0]} |"
         )
@@ -298,6 +305,10 @@ def markdown(result: dict[str, object]) -> str:
         lines += [f"- {stage}: {sec:.1f} s" for stage, sec in p["stages"].items()]
         lines += ["", f"Slowest steps ({item['format']}):", ""]
         lines += [f"- {step}: {sec:.1f} s" for step, sec in list(p["steps"].items())[:12]]
+        lines += ["", f"Peak RSS of the process tree while a step ran ({item['format']}):", ""]
+        lines += [
+            f"- {step}: {b / GiB:.2f} GiB" for step, b in p.get("step_peak_rss_bytes", {}).items()
+        ]
         if p["exit_code"] != 0:
             lines += ["", f"exit code {p['exit_code']}:", "```", p["stderr_tail"], "```"]
     pricing = result.get("pricing")
@@ -311,7 +322,8 @@ def markdown(result: dict[str, object]) -> str:
             f"{pricing['loop_list_total_usd'][:12]} USD",
             f"- costline `fct_cost_lines`: {pricing['costline_sql_seconds']:.3f} s "
             f"(+ dim_prices {pricing['costline_dim_prices_seconds']:.2f} s once), list total "
-            f"{str(pricing['costline_list_total_usd'])[:12]} USD, {pricing['costline_price_status']}",
+            f"{str(pricing['costline_list_total_usd'])[:12]} USD, "
+            f"{pricing['costline_price_status']}",
             f"- speedup: {pricing['speedup_sql']}x (SQL model), "
             f"{pricing['speedup_incl_dim_prices']}x including the dim_prices build",
         ]

@@ -21,6 +21,7 @@ import duckdb
 
 from pipelines.lib.focus.columns import COLUMNS, DATETIME_COLUMNS, X_COLUMNS
 from pipelines.lib.focus.metadata import metadata_document
+from pipelines.lib.warehouse import scalar
 
 TABLE = "fct_focus_cost_and_usage"
 _ORDER = "ChargePeriodStart, ServiceName, SkuId, SkuPriceId, x_TenantId, x_Feature, x_Environment"
@@ -46,14 +47,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _manifest(con: duckdb.DuckDBPyConnection, root: Path) -> list[dict[str, object]]:
+def _manifest(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    pattern: str = "billing_period=*/charge_date=*/*.parquet",
+) -> list[dict[str, object]]:
     files = []
-    for path in sorted(root.glob("billing_period=*/charge_date=*/*.parquet")):
-        row = con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone()
+    for path in sorted(root.glob(pattern)):
+        rows = scalar(con, "select count(*) from read_parquet(?)", [str(path)])
         files.append(
             {
                 "path": path.relative_to(root).as_posix(),
-                "rows": int(row[0]) if row else 0,
+                "rows": int(rows or 0),
                 "bytes": path.stat().st_size,
                 "sha256": _sha256(path),
             }

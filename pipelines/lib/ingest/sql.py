@@ -39,6 +39,8 @@ from pipelines.lib.ingest.discover import (
     read_head,
     sha256_of,
 )
+from pipelines.lib.ingest.jsonl import _ALLOWED as _JSON_ALLOWED
+from pipelines.lib.ingest.jsonl import iter_chunks, split_lines
 from pipelines.lib.ingest.normalise import PROVIDER_PATTERN
 from pipelines.lib.ingest.result import (
     BOOL_FIELDS,
@@ -110,6 +112,11 @@ def _text(col: str) -> str:
     return f"nullif(trim({col}::varchar, {_WS}), '')"
 
 
+def _no_underscore(text: str) -> str:
+    """DuckDB reads `1_000` as a number, Polars does not."""
+    return f"case when not contains({text}, '_') then {text} end"
+
+
 def _integral(expr: str) -> str:
     return (
         f"case when isfinite({expr}) and {expr} = floor({expr}) and abs({expr}) < 9e15 "
@@ -141,11 +148,12 @@ def _typed(name: str, kind: str) -> tuple[str, str]:
             return f"{col}::varchar", "false"
         return "null::varchar", present
     if name in INT_FIELDS:
-        if kind == "s":
+        if kind == "s":  # as Polars casts text: digits only, else an integral float
             text = _text(col)
-            value = (
-                f"coalesce(try_cast({text} as bigint), {_integral(f'try_cast({text} as double)')})"
-            )
+            digits = f"regexp_full_match({text}, '[+-]?[0-9]+')"
+            as_int = f"case when {digits} then try_cast({text} as bigint) end"
+            as_float = _integral(f"try_cast({_no_underscore(text)} as double)")
+            value = f"coalesce({as_int}, {as_float})"
             return value, f"({text} is not null and {value} is null)"
         if kind == "i":
             value = f"try_cast({col} as bigint)"
@@ -157,7 +165,7 @@ def _typed(name: str, kind: str) -> tuple[str, str]:
     if name in FLOAT_FIELDS:
         if kind == "s":
             text = _text(col)
-            parsed = f"try_cast({text} as double)"
+            parsed = f"try_cast({_no_underscore(text)} as double)"
         elif kind in ("i", "f"):
             text, parsed = col, f"{col}::double"
         else:
@@ -365,10 +373,82 @@ def _parquet_source(kinds: dict[str, str], con_files: str) -> str:
     )
 
 
+def _json_kind(raw: str) -> str:
+    """s / n / b / o (object or array) of a JSON value, NULL when absent or JSON null."""
+    first = f"left({raw}::varchar, 1)"
+    return (
+        f"case {first} when '\"' then 's' when 't' then 'b' when 'f' then 'b' "
+        f"when '{{' then 'o' when '[' then 'o' when 'n' then null "
+        f"else case when {raw} is not null then 'n' end end"
+    )
+
+
+def _jsonl_source(rel: str) -> str:
+    """FROM clause over the registered `_ingest_lines` (source_line, line; line NULL = invalid
+    UTF-8): every native field as text, with the reader errors of `jsonl.decode_lines`."""
+    paths = "[" + ", ".join(_lit(f"$.{f}") for f in NATIVE_FIELDS) + "]"
+    kinds = {f: f"_k{i}" for i, f in enumerate(NATIVE_FIELDS)}
+    parsed = (
+        "select source_line, line is null as bad_utf8, "
+        "coalesce(json_valid(line), false) as is_valid, "
+        "coalesce(starts_with(ltrim(line), '{'), false) as is_object, "
+        f"case when json_valid(line) and starts_with(ltrim(line), '{{') "
+        f"then json_extract(line, {paths}) end as vals from _ingest_lines"
+    )
+    with_kinds = (
+        "select *, "
+        + ", ".join(f"{_json_kind(f'vals[{i + 1}]')} as {k}" for i, k in enumerate(kinds.values()))
+        + f" from ({parsed})"
+    )
+    values = [
+        f"case {k} when 's' then vals[{i + 1}] ->> '$' "
+        f"when 'n' then vals[{i + 1}]::varchar when 'b' then vals[{i + 1}]::varchar end "
+        f"as {_q('r_' + f)}"
+        for i, (f, k) in enumerate(kinds.items())
+    ]
+    errors = [
+        ("bad_utf8", "record", "invalid UTF-8"),
+        ("not is_valid", "record", "invalid JSON (malformed or truncated line)"),
+        ("not is_object", "record", "record is not a JSON object"),
+        *[
+            (
+                f"{k} is not null and {k} not in {_in(tuple(_JSON_ALLOWED[f]))}",
+                f,
+                f"{f} has the wrong JSON type",
+            )
+            for f, k in kinds.items()
+        ],
+    ]
+    err_f = " ".join(f"when {c} then {_lit(f)}" for c, f, _ in errors)
+    err_r = " ".join(f"when {c} then {_lit(r)}" for c, _, r in errors)
+    return (
+        f"(select {', '.join(values)}, {_lit(rel)} as source_file, source_line, "
+        f"'native-jsonl' as source_format, case {err_f} end as {ERR_FIELD}, "
+        f"case {err_r} end as {ERR_REASON} from ({with_kinds}))"
+    )
+
+
+def _insert_jsonl(con: duckdb.DuckDBPyConnection, path: Path, rel: str, now: datetime) -> None:
+    """A native JSONL(.gz) file, chunk by chunk: lines are cut by Polars (exact numbers, CR and
+    BOM dropped, invalid UTF-8 found), everything else is SQL."""
+    select = _select_sql(dict.fromkeys(NATIVE_FIELDS, "s"), now, _jsonl_source(rel))
+    for first_line, block in iter_chunks(path):
+        lines, bad = split_lines(block, first_line)
+        if bad:
+            lines = pl.concat(
+                [lines, pl.DataFrame({"source_line": bad, "line": None}, schema=lines.schema)]
+            )
+        con.register("_ingest_lines", lines.to_arrow())
+        try:
+            con.execute(f"insert into {SCRATCH} by name {select}")
+        finally:
+            con.unregister("_ingest_lines")
+
+
 def _create_scratch(con: duckdb.DuckDBPyConnection) -> None:
     cols = ", ".join(f"{_q(c)} {_sql_type(c)}" for c in CANONICAL_COLUMNS)
     con.execute(f"drop table if exists {SCRATCH}")
-    con.execute(f"create table {SCRATCH} ({cols}, {ERR_FIELD} varchar, {ERR_REASON} varchar)")
+    con.execute(f"create temp table {SCRATCH} ({cols}, {ERR_FIELD} varchar, {ERR_REASON} varchar)")
 
 
 def _append_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
@@ -421,8 +501,9 @@ def load_requests_sql(
                 stat.error = "unrecognised content"
             elif fmt == "native-parquet":
                 try:
+                    pl.read_parquet_schema(path)  # same error (and reason) as the Polars reader
                     schema = pq.read_schema(path)
-                except Exception as exc:
+                except Exception as exc:  # any unreadable footer
                     stat.error = f"{_FILE_REASONS[fmt]}: {type(exc).__name__}"
                 else:
                     kinds = tuple(
@@ -432,8 +513,11 @@ def load_requests_sql(
                     continue
             else:
                 try:
-                    for frame in _iter_file(path, rel, fmt, reader, now, mapping):
-                        _append_frame(con, frame)
+                    if fmt == "native-jsonl":
+                        _insert_jsonl(con, path, rel, now)
+                    else:
+                        for frame in _iter_file(path, rel, fmt, reader, now, mapping):
+                            _append_frame(con, frame)
                 except _READ_ERRORS as exc:
                     reason = _FILE_REASONS.get(fmt, f"unreadable {fmt} file")
                     stat.error = f"{reason}: {type(exc).__name__}"
