@@ -104,17 +104,49 @@ def canonical_frame(native):
     return frame.select(pl.col(c).cast(t) for c, t in CANONICAL_COLUMNS.items())
 
 
-def time_pricing(day: date, rows: int, seed: int) -> dict[str, object]:
+def _price_with_costline(canonical, day: date) -> dict[str, object]:
+    """fct_cost_lines over a canonical frame loaded as stg_requests (in-memory DuckDB)."""
+    import duckdb
+
+    from pipelines.lib import warehouse
+    from pipelines.lib.pricing import build_dim_prices
+
+    con = duckdb.connect()
+    try:
+        con.register("stg_frame", canonical.to_arrow())
+        con.execute("create table stg_requests as select * from stg_frame")
+        con.unregister("stg_frame")
+        began = time.perf_counter()
+        build_dim_prices(con, harness.SAMPLE_CATALOG / "prices.csv")
+        dim_seconds = time.perf_counter() - began
+        model = warehouse.load_model(harness.ROOT / "sql" / "marts" / "fct_cost_lines.sql")
+        began = time.perf_counter()
+        priced = warehouse.run_model(con, model, day, day + timedelta(days=1))
+        sql_seconds = time.perf_counter() - began
+        total = warehouse.scalar(con, "select sum(list_cost) from fct_cost_lines")
+        status = dict(
+            con.execute("select price_status, count(*) from fct_cost_lines group by 1").fetchall()
+        )
+    finally:
+        con.close()
+    return {
+        "rows": priced,
+        "sql_seconds": round(sql_seconds, 4),
+        "sql_rows_per_second": round(priced / sql_seconds),
+        "dim_prices_seconds": round(dim_seconds, 3),
+        "list_total_usd": str(total),
+        "price_status": status,
+    }
+
+
+def time_pricing(day: date, rows: int, seed: int, scale_rows: int = 0) -> dict[str, object]:
     """Price the same `rows` requests (a) one by one with genai_prices.calc_price, as a user
     without costline would, and (b) with costline's fct_cost_lines model over stg_requests +
     dim_prices. Returns both times, the ratio and the list-price totals of each."""
     from decimal import Decimal
 
-    import duckdb
     from genai_prices import Usage, calc_price
 
-    from pipelines.lib import warehouse
-    from pipelines.lib.pricing import build_dim_prices
     from pipelines.lib.pricing.list_prices import PROVIDER_IDS, TIER_CONTEXTS
     from pipelines.lib.sample.bench import generate_requests_frame
 
@@ -146,37 +178,32 @@ def time_pricing(day: date, rows: int, seed: int) -> dict[str, object]:
     loop_seconds = time.perf_counter() - began
 
     # (b) costline: stg_requests + dim_prices -> fct_cost_lines (one SQL model)
-    con = duckdb.connect()
-    try:
-        con.register("stg_frame", canonical.to_arrow())
-        con.execute("create table stg_requests as select * from stg_frame")
-        con.unregister("stg_frame")
-        began = time.perf_counter()
-        build_dim_prices(con, harness.SAMPLE_CATALOG / "prices.csv")
-        dim_seconds = time.perf_counter() - began
-        model = warehouse.load_model(harness.ROOT / "sql" / "marts" / "fct_cost_lines.sql")
-        began = time.perf_counter()
-        priced = warehouse.run_model(con, model, day, day + timedelta(days=1))
-        sql_seconds = time.perf_counter() - began
-        sql_total = warehouse.scalar(con, "select sum(list_cost) from fct_cost_lines")
-        status = dict(
-            con.execute("select price_status, count(*) from fct_cost_lines group by 1").fetchall()
-        )
-    finally:
-        con.close()
+    costline = _price_with_costline(canonical, day)
+    scale = None
+    if scale_rows:
+        next_day = day + timedelta(days=1)
+        big = canonical_frame(generate_requests_frame(day, next_day, scale_rows, seed))
+        scale = _price_with_costline(big, day)
+        del big
+        loop_rate = rows / loop_seconds
+        scale["loop_seconds_extrapolated"] = round(scale_rows / loop_rate, 1)
+        scale["speedup_sql"] = round(scale_rows / loop_rate / scale["sql_seconds"], 1)
     return {
         "rows": rows,
         "loop_seconds": round(loop_seconds, 3),
         "loop_rows_per_second": round(rows / loop_seconds),
         "loop_lookup_errors": loop_errors,
         "loop_list_total_usd": str(loop_total),
-        "costline_sql_seconds": round(sql_seconds, 4),
-        "costline_dim_prices_seconds": round(dim_seconds, 3),
-        "costline_rows": priced,
-        "costline_list_total_usd": str(sql_total),
-        "costline_price_status": status,
-        "speedup_sql": round(loop_seconds / sql_seconds, 1),
-        "speedup_incl_dim_prices": round(loop_seconds / (sql_seconds + dim_seconds), 1),
+        "costline_sql_seconds": costline["sql_seconds"],
+        "costline_dim_prices_seconds": costline["dim_prices_seconds"],
+        "costline_rows": costline["rows"],
+        "costline_list_total_usd": costline["list_total_usd"],
+        "costline_price_status": costline["price_status"],
+        "speedup_sql": round(loop_seconds / costline["sql_seconds"], 1),
+        "speedup_incl_dim_prices": round(
+            loop_seconds / (costline["sql_seconds"] + costline["dim_prices_seconds"]), 1
+        ),
+        "at_scale": scale,
         "load": harness.load(),
     }
 
@@ -327,6 +354,14 @@ def markdown(result: dict[str, object]) -> str:
             f"- speedup: {pricing['speedup_sql']}x (SQL model), "
             f"{pricing['speedup_incl_dim_prices']}x including the dim_prices build",
         ]
+        scale = pricing.get("at_scale")
+        if scale:
+            lines.append(
+                f"- at scale: fct_cost_lines prices {scale['rows']:,} rows in "
+                f"{scale['sql_seconds']:.2f} s ({scale['sql_rows_per_second']:,} rows/s); the "
+                f"loop would take {scale['loop_seconds_extrapolated']:,} s: "
+                f"{scale['speedup_sql']}x"
+            )
     lines += ["", "## Targets", ""] + [f"- {v}" for v in result["verdicts"]]
     return "\n".join(lines) + "\n"
 
@@ -340,6 +375,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--day", type=date.fromisoformat, default=DEFAULT_DAY)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pricing-rows", type=int, default=10_000, help="0 to skip")
+    parser.add_argument(
+        "--pricing-scale-rows",
+        type=int,
+        default=1_000_000,
+        help="also time fct_cost_lines alone on this many rows (throughput; 0 to skip)",
+    )
     args = parser.parse_args(argv)
     rows_list = args.rows or [1_000_000]
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
@@ -348,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     pricing = None
     if args.pricing_rows:
         sys.stderr.write(f"benchmark: pricing {args.pricing_rows:,} rows both ways\n")
-        pricing = time_pricing(args.day, args.pricing_rows, args.seed)
+        pricing = time_pricing(args.day, args.pricing_rows, args.seed, args.pricing_scale_rows)
     written = []
     for rows in rows_list:
         result: dict[str, object] = {

@@ -52,3 +52,18 @@ def test_daily_job_and_nightly_schedule_exist():
     job = d.resolve_job_def(DAILY_JOB_NAME)
     assert job.partitions_def is not None
     assert d.resolve_schedule_def("nightly_costline").cron_schedule == "30 2 * * *"
+
+
+def test_publish_is_the_last_step_every_asset_leads_to():
+    graph = _graph()
+    publish = dg.AssetKey("warehouse_publish")
+    ancestors, frontier = set(), [publish]
+    while frontier:
+        for parent in graph.get(frontier.pop()).parent_keys:
+            if parent not in ancestors:
+                ancestors.add(parent)
+                frontier.append(parent)
+    orphans = {k.to_user_string() for k in graph.get_all_asset_keys()} - {
+        k.to_user_string() for k in ancestors
+    } - {"warehouse_publish"}
+    assert orphans == set(), "assets that finish after the warehouse is published"

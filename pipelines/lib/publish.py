@@ -27,7 +27,7 @@ def atomic_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, tmp)
         with tmp.open("rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -40,7 +40,7 @@ def replace_folder_files(old: Path, new: Path) -> None:
         old.mkdir(parents=True, exist_ok=True)
         incoming = {p.name for p in new.iterdir()}
         for name in sorted(incoming):
-            os.replace(new / name, old / name)
+            (new / name).replace(old / name)
         for stale in old.iterdir():
             if stale.name not in incoming:
                 if stale.is_dir():
@@ -101,7 +101,7 @@ def export_tables(con: duckdb.DuckDBPyConnection, names: list[str], target_dir: 
     for name in names:
         tmp = target_dir / f".{name}.parquet.tmp-{os.getpid()}"
         con.execute(f"copy (select * from {name}) to '{tmp}' (format parquet, compression zstd)")
-        os.replace(tmp, target_dir / f"{name}.parquet")
+        tmp.replace(target_dir / f"{name}.parquet")
         row = con.execute(f"select count(*) from {name}").fetchone()
         written[name] = int(row[0]) if row else 0
     return written
@@ -148,27 +148,36 @@ def running_elsewhere(marker: dict | None) -> bool:
     return pid > 0 and _pid_alive(pid)
 
 
+def _owner_gone(path: Path) -> bool:
+    """Whether the process whose pid ends the name (`.x.staging-<pid>`) is no longer running."""
+    suffix = path.name.rsplit("-", 1)[-1]
+    return not suffix.isdigit() or not _pid_alive(int(suffix))
+
+
 def clean_leftovers(output_dir: Path) -> list[str]:
-    """Remove staging folders and temp files of earlier runs and put back a chargeback month
-    a run died in the middle of swapping. Returns what was done."""
-    done = []
+    """Remove staging folders and temp files left by dead processes, and put back a chargeback
+    month a run died in the middle of swapping. Returns what was done."""
+    done: list[str] = []
     if not output_dir.exists():
         return done
     for pattern in (".*.staging-*", "*/.*.staging-*", "*/*/.*.staging-*"):
         for path in output_dir.glob(pattern):
-            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(True)
-            done.append(f"removed {path}")
+            if _owner_gone(path):
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(True)
+                done.append(f"removed {path}")
     for path in output_dir.rglob(".*.tmp-*"):
-        if ".work" not in path.parts and path.is_file():
+        if ".work" not in path.parts and path.is_file() and _owner_gone(path):
             path.unlink(missing_ok=True)
             done.append(f"removed {path}")
     for old in output_dir.glob("exports/*/.*.old-*"):
+        if not _owner_gone(old):
+            continue
         final = old.with_name(old.name[1:].split(".old-")[0])
         if final.exists():
             shutil.rmtree(old, ignore_errors=True)
             done.append(f"removed {old}")
         else:
-            os.replace(old, final)
+            old.replace(final)
             done.append(f"restored {final}")
     return done
 
@@ -220,7 +229,7 @@ def begin_run(output_dir: Path, run_id: str) -> list[str]:
             ),
             encoding="utf-8",
         )
-        os.replace(tmp, work / RUN_MARKER)
+        tmp.replace(work / RUN_MARKER)
     return done
 
 

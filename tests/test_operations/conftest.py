@@ -48,10 +48,21 @@ def run_cli(
     """`costline run` as a subprocess; returns its completed process (text output)."""
     return subprocess.run(
         costline_cmd(
-            "run", "--input", str(input_dir), "--output", str(output_dir),
-            "--from", start, "--to", end,
+            "run",
+            "--input",
+            str(input_dir),
+            "--output",
+            str(output_dir),
+            "--from",
+            start,
+            "--to",
+            end,
         ),
-        cwd=ROOT, env=cli_env(**env), capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        env=cli_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -67,8 +78,11 @@ def add_late_logs(input_dir: Path, day: str, count: int) -> Path:
             record["request_id"] = f"late-{day}-{i:04d}"
             record["timestamp"] = f"{day}T12:00:{i % 60:02d}Z"
             record.pop("cache_source_request_id", None)
-            record["cache_status"] = record.get("cache_status") if record.get(
-                "cache_status") in (None, "miss", "prefix") else "miss"
+            record["cache_status"] = (
+                record.get("cache_status")
+                if record.get("cache_status") in (None, "miss", "prefix")
+                else "miss"
+            )
             out.write(json.dumps(record) + "\n")
     return path
 

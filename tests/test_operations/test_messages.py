@@ -18,16 +18,23 @@ DAY = "2026-09-03"
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        costline_cmd("run", *args), cwd=ROOT, env=cli_env(**env), capture_output=True,
-        text=True, timeout=600,
+        costline_cmd("run", *args),
+        cwd=ROOT,
+        env=cli_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
 def _one_clear_line(result: subprocess.CompletedProcess, code: int, *needles: str) -> str:
     assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("costline: ")
-              and " -> " not in line]
+    errors = [
+        line
+        for line in result.stderr.splitlines()
+        if line.startswith("costline: ") and " -> " not in line
+    ]
     assert errors, result.stderr
     text = "\n".join(errors)
     for needle in needles:
@@ -49,8 +56,9 @@ def test_input_without_requests_folder(tmp_path):
 @pytest.mark.parametrize("name", ["tenants.csv", "prices.csv"])
 def test_missing_catalog_file(small_input, tmp_path, name):
     (small_input / "catalog" / name).unlink()
-    result = _run("--input", str(small_input), "--output", str(tmp_path / "out"),
-                  "--from", DAY, "--to", DAY)
+    result = _run(
+        "--input", str(small_input), "--output", str(tmp_path / "out"), "--from", DAY, "--to", DAY
+    )
     _one_clear_line(result, 2, f"catalog/{name} is missing", "Add it")
 
 
@@ -62,8 +70,13 @@ def test_bad_prices_line(small_input, tmp_path):
     lines[2] = ",".join(fields)
     prices.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run_cli(small_input, tmp_path / "out", DAY, DAY)
-    text = _one_clear_line(result, 1, "prices.csv: line 3, unit_price", "fix it and run again",
-                           "last published outputs are unchanged")
+    text = _one_clear_line(
+        result,
+        1,
+        "prices.csv: line 3, unit_price",
+        "fix it and run again",
+        "last published outputs are unchanged",
+    )
     assert "Error occurred while executing" not in result.stderr
     assert text.count("\n") <= 2
 
@@ -82,19 +95,24 @@ def test_output_not_writable(tmp_path):
 
 def test_day_before_the_partitions_start(tmp_path):
     result = _run("--output", str(tmp_path / "out"), "--from", "2024-12-30", "--to", "2025-01-02")
-    _one_clear_line(result, 2, "before the first partition 2025-01-01",
-                    "COSTLINE_PARTITIONS_START=2024-12-30")
+    _one_clear_line(
+        result, 2, "before the first partition 2025-01-01", "COSTLINE_PARTITIONS_START=2024-12-30"
+    )
 
 
 def _hold_write_lock(db: Path) -> subprocess.Popen:
     db.parent.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time\n"
-         f"con = duckdb.connect({str(db)!r})\n"
-         "print('ready', flush=True)\n"
-         "time.sleep(120)\n"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(db)!r})\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(120)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout.readline().strip() == "ready"
     return holder
@@ -116,10 +134,16 @@ def test_another_run_in_progress(tmp_path):
     (out / ".work").mkdir(parents=True)
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
     try:
-        (out / ".work" / "run-in-progress.json").write_text(json.dumps({
-            "run_id": "other", "pid": sleeper.pid, "host": os.uname().nodename,
-            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }))
+        (out / ".work" / "run-in-progress.json").write_text(
+            json.dumps(
+                {
+                    "run_id": "other",
+                    "pid": sleeper.pid,
+                    "host": os.uname().nodename,
+                    "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                }
+            )
+        )
         result = _run("--output", str(out), "--from", DAY, "--to", DAY)
     finally:
         sleeper.kill()

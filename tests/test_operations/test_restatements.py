@@ -62,9 +62,10 @@ def test_late_logs_restate_the_day_and_rerunning_records_nothing(small_input, tm
     after = _totals(db)
 
     # every output that depends on the day was rebuilt
-    assert sum(n for n, _, _ in after["lines"].values()) == sum(
-        n for n, _, _ in before["lines"].values()
-    ) + 40
+    assert (
+        sum(n for n, _, _ in after["lines"].values())
+        == sum(n for n, _, _ in before["lines"].values()) + 40
+    )
     assert after["focus"] > before["focus"]
     assert after["cells"] > before["cells"]
     exported = pq.read_table(out / "cost_lines" / f"request_date={DAY}").num_rows

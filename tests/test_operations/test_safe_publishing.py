@@ -65,9 +65,9 @@ def _snapshot(db: Path) -> dict:
 def _start_reader(tmp_path: Path, db: Path, mode: str) -> tuple[subprocess.Popen, Path]:
     log = tmp_path / f"reader-{mode}.jsonl"
     proc = subprocess.Popen(
-        [sys.executable, "-c", READER, str(db), str(log), str(tmp_path / "stop"), mode,
-         CONSISTENT],
-        stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", READER, str(db), str(log), str(tmp_path / "stop"), mode, CONSISTENT],
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 30
     while (not log.exists() or not log.read_text()) and time.monotonic() < deadline:
@@ -104,8 +104,10 @@ def test_readers_never_see_a_partial_warehouse(small_input, tmp_path):
         for r in reads:
             assert r["lines"] == r["focus"], r  # one consistent snapshot per query
             assert set(old["tables"]) <= set(r["tables"])  # the table set is complete
-            assert (r["rows"], r["lines"]) in {(old["rows"], old["lines"]),
-                                               (new["rows"], new["lines"])}, r
+            assert (r["rows"], r["lines"]) in {
+                (old["rows"], old["lines"]),
+                (new["rows"], new["lines"]),
+            }, r
         seen[mode] = {r["rows"] for r in reads}
     assert seen["hold"] == {old["rows"]}  # an open connection keeps its snapshot
     assert seen["reopen"] == {old["rows"], new["rows"]}  # reopening crosses the swap
@@ -138,8 +140,9 @@ def _assert_exports_intact(out: Path) -> None:
 
 def _restated_requests(db: Path) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("select coalesce(sum(requests_change), 0) from fct_restatements"
-                           ).fetchall()[0][0]
+        return con.execute(
+            "select coalesce(sum(requests_change), 0) from fct_restatements"
+        ).fetchall()[0][0]
 
 
 def _kill_then_recover(small_input: Path, out: Path, crash) -> None:
@@ -183,9 +186,21 @@ def test_run_killed_by_sigkill_mid_pipeline_leaves_the_last_good_outputs(small_i
 
     def crash() -> int:
         proc = subprocess.Popen(
-            costline_cmd("run", "--input", str(small_input), "--output", str(out),
-                         "--from", START, "--to", END),
-            cwd=ROOT, env=cli_env(), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            costline_cmd(
+                "run",
+                "--input",
+                str(small_input),
+                "--output",
+                str(out),
+                "--from",
+                START,
+                "--to",
+                END,
+            ),
+            cwd=ROOT,
+            env=cli_env(),
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
             text=True,
         )
         for line in proc.stderr:

@@ -9,8 +9,15 @@ from pipelines.lib.publish import export_partitioned, export_tables, publish_war
 from pipelines.lib.warehouse import discover_models
 
 # Everything the published warehouse must contain: every SQL model and every export.
-PUBLISH_AFTER = [*sorted(discover_models()), "cost_lines_export", "focus_export",
-                 "cost_line_restatements"]
+PUBLISH_AFTER = [
+    *sorted(discover_models()),
+    "cost_lines_export",
+    "focus_export",
+    "focus_invoiced_export",
+    "chargeback_export",
+    "guardrails_export",
+    "cost_line_restatements",
+]
 
 
 @dg.asset(
