@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from pipelines.settings import DEFAULT_OUTPUT, SAMPLE_INPUT
@@ -63,8 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         warehouse_path = args.output / "warehouse.duckdb"
         if not warehouse_path.exists():
-            print(f"costline: {warehouse_path} not found; run `costline run --output "
-                  f"{args.output}` first", file=sys.stderr)
+            print(
+                f"costline: {warehouse_path} not found; run `costline run --output "
+                f"{args.output}` first",
+                file=sys.stderr,
+            )
             return 2
         print(write_report(warehouse_path, args.output))
         return 0

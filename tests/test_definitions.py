@@ -63,7 +63,9 @@ def test_publish_is_the_last_step_every_asset_leads_to():
             if parent not in ancestors:
                 ancestors.add(parent)
                 frontier.append(parent)
-    orphans = {k.to_user_string() for k in graph.get_all_asset_keys()} - {
-        k.to_user_string() for k in ancestors
-    } - {"warehouse_publish"}
+    orphans = (
+        {k.to_user_string() for k in graph.get_all_asset_keys()}
+        - {k.to_user_string() for k in ancestors}
+        - {"warehouse_publish"}
+    )
     assert orphans == set(), "assets that finish after the warehouse is published"

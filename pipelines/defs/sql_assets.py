@@ -5,7 +5,6 @@ pandera model, see `schemas.registry`), validates the window against that model 
 check, and runs any extra checks registered for it.
 """
 
-
 from collections.abc import Callable, Iterable, Sequence
 
 import dagster as dg

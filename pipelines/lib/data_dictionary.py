@@ -1,4 +1,6 @@
-"""Write docs/data_dictionary.md from the pandera models (`python -m pipelines.lib.data_dictionary`).
+"""Write docs/data_dictionary.md from the pandera models.
+
+Run `python -m pipelines.lib.data_dictionary`.
 
 The same descriptions become `COMMENT ON` in the warehouse, so the two never disagree; a test
 fails when the committed file is stale.

@@ -6,9 +6,9 @@ grain and how it is materialised. The runner turns it into the table `<name>`:
     -- grain: one row per request
     -- materialization: partitioned(request_date)   | table | view
 
-A partitioned model is replaced window by window (delete the window, insert it again) so re-running a
-day never duplicates it. Models read the window from the named parameters `$start_date` (inclusive)
-and `$end_date` (exclusive).
+A partitioned model is replaced window by window (delete the window, insert it again), so
+re-running a day never duplicates it. Models read the window from the named parameters
+`$start_date` (inclusive) and `$end_date` (exclusive).
 """
 
 from __future__ import annotations

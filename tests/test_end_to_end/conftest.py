@@ -16,9 +16,20 @@ def sample_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sample_out")
     env = {k: v for k, v in os.environ.items() if not k.startswith("COSTLINE_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run", "--input", str(SAMPLE_INPUT),
-         "--output", str(out)],
-        capture_output=True, text=True, env=env, timeout=1200,
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "run",
+            "--input",
+            str(SAMPLE_INPUT),
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1200,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     (out / "run.log").write_text(proc.stdout + proc.stderr)

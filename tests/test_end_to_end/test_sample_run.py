@@ -23,9 +23,12 @@ def test_every_record_is_loaded_or_quarantined(sample_run):
         assert read == loaded + quarantined + outside
         # The sample plants exactly four re-shipped duplicates (data/sample/README.md).
         assert warehouse.scalar(con, "select count(*) from quarantine_requests") == 4
-        assert warehouse.scalar(
-            con, "select count(*) from quarantine_requests where field = 'request_id'"
-        ) == 4
+        assert (
+            warehouse.scalar(
+                con, "select count(*) from quarantine_requests where field = 'request_id'"
+            )
+            == 4
+        )
         assert warehouse.scalar(con, "select count(*) from stg_requests") == loaded
 
 
@@ -60,23 +63,40 @@ def test_rerunning_a_day_changes_nothing(sample_run):
     with _db(sample_run) as con:
         before = con.execute(
             """select count(*), sum(contracted_cost) from fct_cost_lines
-               where request_date = $d""", {"d": date.fromisoformat(day)}
+               where request_date = $d""",
+            {"d": date.fromisoformat(day)},
         ).fetchall()
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run", "--input", str(SAMPLE_INPUT),
-         "--output", str(sample_run), "--from", day, "--to", day],
-        capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "run",
+            "--input",
+            str(SAMPLE_INPUT),
+            "--output",
+            str(sample_run),
+            "--from",
+            day,
+            "--to",
+            day,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     with _db(sample_run) as con:
         after = con.execute(
             """select count(*), sum(contracted_cost) from fct_cost_lines
-               where request_date = $d""", {"d": date.fromisoformat(day)}
+               where request_date = $d""",
+            {"d": date.fromisoformat(day)},
         ).fetchall()
         assert after == before
-        assert warehouse.scalar(
-            con, "select count(*) - count(distinct request_id) from stg_requests"
-        ) == 0
+        assert (
+            warehouse.scalar(con, "select count(*) - count(distinct request_id) from stg_requests")
+            == 0
+        )
 
 
 def test_final_chargeback_adds_up_to_every_invoice_to_the_cent(sample_run):
@@ -91,9 +111,9 @@ def test_final_chargeback_adds_up_to_every_invoice_to_the_cent(sample_run):
         assert manifest["status"] == "final"
         assert manifest["invoices"], month
         for invoice, figures in manifest["invoices"].items():
-            assert Decimal(figures["allocated_all_periods"]) == Decimal(
-                figures["invoice_total"]
-            ), invoice
+            assert Decimal(figures["allocated_all_periods"]) == Decimal(figures["invoice_total"]), (
+                invoice
+            )
         rows = pl.read_csv(folder / "chargeback.csv", infer_schema=False)
         for tenant in manifest["tenants"]:
             statement = pl.read_csv(folder / tenant["file"], infer_schema=False)

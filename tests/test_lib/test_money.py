@@ -31,9 +31,10 @@ def test_zero_weights_split_evenly_and_bad_input_is_refused():
 
 
 @given(
-    total_cents=st.integers(min_value=-10**9, max_value=10**9),
+    total_cents=st.integers(min_value=-(10**9), max_value=10**9),
     weights=st.lists(
-        st.decimals(min_value=0, max_value=10**6, places=18, allow_nan=False), min_size=1,
+        st.decimals(min_value=0, max_value=10**6, places=18, allow_nan=False),
+        min_size=1,
         max_size=40,
     ),
 )

@@ -13,13 +13,27 @@ def _requests(rows):
     for i, (rid, day) in enumerate(rows, start=1):
         r = dict(base)
         r.update(
-            request_id=rid, timestamp_utc=datetime(day.year, day.month, day.day, 12),
-            request_date=day, tenant_id="t1", feature="f", environment="prod",
-            provider="openai", model="gpt-4.1-mini", service_tier="standard",
-            input_tokens=10, cache_read_tokens=0, cache_write_tokens=0,
-            cache_write_1h_tokens=0, output_tokens=5, reasoning_tokens=0,
-            input_uncached_tokens=10, cache_write_5m_tokens=0, cache_status="miss",
-            status="success", source_format="native-jsonl", source_file=f"{day}.jsonl",
+            request_id=rid,
+            timestamp_utc=datetime(day.year, day.month, day.day, 12),
+            request_date=day,
+            tenant_id="t1",
+            feature="f",
+            environment="prod",
+            provider="openai",
+            model="gpt-4.1-mini",
+            service_tier="standard",
+            input_tokens=10,
+            cache_read_tokens=0,
+            cache_write_tokens=0,
+            cache_write_1h_tokens=0,
+            output_tokens=5,
+            reasoning_tokens=0,
+            input_uncached_tokens=10,
+            cache_write_5m_tokens=0,
+            cache_status="miss",
+            status="success",
+            source_format="native-jsonl",
+            source_file=f"{day}.jsonl",
             source_line=i,
         )
         records.append(r)
@@ -28,8 +42,17 @@ def _requests(rows):
 
 def _quarantine(rows):
     return pl.DataFrame(
-        [dict(source_file=f, source_line=n, request_id=None, request_date=d, field="x",
-              reason="bad") for f, n, d in rows],
+        [
+            dict(
+                source_file=f,
+                source_line=n,
+                request_id=None,
+                request_date=d,
+                field="x",
+                reason="bad",
+            )
+            for f, n, d in rows
+        ],
         schema=QUARANTINE_COLUMNS,
     )
 
@@ -59,8 +82,9 @@ def test_rerunning_a_window_replaces_it(tmp_path):
 def test_an_id_already_loaded_for_another_day_is_quarantined_once(tmp_path):
     with warehouse.connect(tmp_path / "w.duckdb") as con:
         _load(con, _requests([("a", D1)]), _quarantine([]))
-        stats = _load(con, _requests([("a", D2), ("c", D2)]), _quarantine([]), start=D2,
-                      end=date(2026, 9, 3))
+        stats = _load(
+            con, _requests([("a", D2), ("c", D2)]), _quarantine([]), start=D2, end=date(2026, 9, 3)
+        )
         assert (stats.rows_loaded, stats.rows_quarantined) == (1, 1)
         reason = con.execute("select reason from quarantine_requests").fetchone()[0]
         assert reason.startswith("duplicate request_id (already loaded from 2026-09-01.jsonl:1")

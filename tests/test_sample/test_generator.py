@@ -146,7 +146,11 @@ def test_catalog_and_feedback(story: tuple[Path, pl.DataFrame]) -> None:
     ]
     long_context = prices.filter(pl.col("min_input_tokens") == "200001")
     assert set(long_context["token_kind"]) == {
-        "input", "cache_read", "cache_write", "cache_write_1h", "output"
+        "input",
+        "cache_read",
+        "cache_write",
+        "cache_write_1h",
+        "output",
     }
     assert prices.filter(pl.col("valid_to") == "2026-10-01").height > 0
     assert prices.filter(pl.col("valid_from") == "2026-10-01").height > 0

@@ -1,6 +1,5 @@
 """Cost lines: one exactly priced row per request."""
 
-
 from datetime import date
 from decimal import Decimal
 
@@ -70,11 +69,23 @@ def one_line_per_request(
 fct_cost_lines = build_sql_asset(
     sql_model("fct_cost_lines"),
     checks=[
-        (dg.AssetCheckSpec(UNPRICED_SHARE, asset="fct_cost_lines", blocking=True,
-                           description="unpriced share of tokens stays under the threshold"),
-         unpriced_token_share),
-        (dg.AssetCheckSpec(ONE_LINE_PER_REQUEST, asset="fct_cost_lines", blocking=True,
-                           description="exactly one cost line per staged request"),
-         one_line_per_request),
+        (
+            dg.AssetCheckSpec(
+                UNPRICED_SHARE,
+                asset="fct_cost_lines",
+                blocking=True,
+                description="unpriced share of tokens stays under the threshold",
+            ),
+            unpriced_token_share,
+        ),
+        (
+            dg.AssetCheckSpec(
+                ONE_LINE_PER_REQUEST,
+                asset="fct_cost_lines",
+                blocking=True,
+                description="exactly one cost line per staged request",
+            ),
+            one_line_per_request,
+        ),
     ],
 )

@@ -27,12 +27,14 @@ def totals_match_cost_lines(
     con: duckdb.DuckDBPyConnection, start: date, end: date, costline: CostlineResource
 ) -> dg.AssetCheckResult:
     """Σ ListCost / ContractedCost / BilledCost of the window equal the priced cost lines' sums,
-    exactly: the FOCUS rows are a regrouping of the lines, nothing added or lost."""  # noqa: D401
+    exactly: the FOCUS rows are a regrouping of the lines, nothing added or lost."""
     window_params = {"s": start, "e": end}
     focus = warehouse.frame(
         con,
-        """select coalesce(sum(ListCost), 0) as list, coalesce(sum(ContractedCost), 0) as contracted,
-                  coalesce(sum(BilledCost), 0) as billed, coalesce(sum(ConsumedQuantity), 0) as tokens
+        """select coalesce(sum(ListCost), 0) as list,
+                  coalesce(sum(ContractedCost), 0) as contracted,
+                  coalesce(sum(BilledCost), 0) as billed,
+                  coalesce(sum(ConsumedQuantity), 0) as tokens
            from fct_focus_cost_and_usage
            where ChargePeriodStart >= $s and ChargePeriodStart < $e""",
         window_params,

@@ -1,7 +1,6 @@
 """Every SQL model that no domain module builds itself becomes an asset here, with the checks
 registered for it in `pipelines.defs.models.checks`."""
 
-
 from pipelines.defs.models.checks import MODEL_CHECKS
 from pipelines.defs.sql_assets import build_sql_asset
 from pipelines.lib import warehouse

@@ -1,6 +1,5 @@
 """Prices: dated list prices (genai-prices) and negotiated prices (catalog/prices.csv)."""
 
-
 import dagster as dg
 
 from pipelines.defs.partitions import daily_partitions, single_run
@@ -25,6 +24,4 @@ def dim_prices(context: dg.AssetExecutionContext, costline: CostlineResource):
         by_type = con.execute(
             "select price_type, count(*) from dim_prices group by all order by 1"
         ).fetchall()
-    return dg.MaterializeResult(
-        metadata={"rows": rows, **{f"{t}_prices": n for t, n in by_type}}
-    )
+    return dg.MaterializeResult(metadata={"rows": rows, **{f"{t}_prices": n for t, n in by_type}})

@@ -57,8 +57,11 @@ def cost_lines_export(context: dg.AssetExecutionContext, costline: CostlineResou
 def warehouse_publish(context: dg.AssetExecutionContext, costline: CostlineResource):
     """Export every mart to `<output>/marts/<name>.parquet`, then swap the finished warehouse
     into `<output>/warehouse.duckdb` in one atomic rename."""
-    marts = [name for name, m in discover_models().items() if m.layer == "marts"
-             and name not in ("fct_cost_lines", "fct_focus_cost_and_usage")]
+    marts = [
+        name
+        for name, m in discover_models().items()
+        if m.layer == "marts" and name not in ("fct_cost_lines", "fct_focus_cost_and_usage")
+    ]
     with costline.connect() as con:
         exported = export_tables(con, marts, costline.output_path / "marts")
     size = publish_warehouse(costline.work_db_path, costline.published_db_path)
