@@ -299,6 +299,11 @@ def build_warehouse(path: Path, *, full: bool = True) -> Path:
         _write(con, "costline_settings", pl.DataFrame(schema={"key": pl.String,
                                                              "value": pl.String}))  # fmt: skip
         _write(con, "quarantine_requests", quarantine())
+        # No invoice has arrived in the fixture: allocations exist but are empty.
+        _write(con, "fct_allocated_costs", pl.DataFrame(schema={
+            "charge_date": pl.Date, "tenant_id": pl.String, "feature": pl.String,
+            "environment": pl.String, "billing_currency": pl.String,
+            "allocated_cost": pl.Decimal(38, 2)}))  # fmt: skip
         models = warehouse.discover_models()
         for name in SQL_MODELS:
             warehouse.run_model(con, models[name], FIRST_DAY, FIRST_DAY + timedelta(days=DAYS))

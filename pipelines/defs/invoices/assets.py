@@ -8,26 +8,27 @@ only the invoice assets selected).
 """
 
 import os
-from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import dagster as dg
-import duckdb
 import polars as pl
 
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import warehouse
-from pipelines.lib.allocation import ALLOCATED_COLUMNS, USAGE_CELL_COLUMNS, FxRates, allocate
-from pipelines.lib.allocation.engine import invoice_check
-from pipelines.lib.catalog import read_csv_strings
+from pipelines.lib.allocation import ALLOCATED_COLUMNS, FxRates, allocate, invoice_check
 from pipelines.lib.chargeback import CHARGEBACK_COLUMNS, build_chargeback, export_month
 from pipelines.lib.chargeback.export import invoice_summary
+from pipelines.lib.chargeback.inputs import request_counts, tenant_catalog
 from pipelines.lib.invoices import INVOICE_LINE_COLUMNS, invoice_totals, read_invoices
-from pipelines.lib.invoices.lines import month_start, next_month
+from pipelines.lib.invoices.lines import month_start, months_of, next_month
+from pipelines.lib.invoices.reconciliation import reconciliation_gaps
+from pipelines.lib.invoices.tables import ensure_table, known_models, replace_rows, usage_cells
 from pipelines.lib.progress import report
 from schemas import registry
+
+# months_of (pipelines.lib.invoices.lines) stays importable from here: defs/focus/invoiced uses it.
 
 GROUP = "invoices"
 ALLOCATIONS_TABLE = "invoice_allocations"
@@ -66,77 +67,6 @@ def schema_spec(asset: str, table: str) -> dg.AssetCheckSpec:
 def max_gap() -> Decimal:
     """The configured reconciliation-gap threshold (a share, 0.05 = 5 %)."""
     return Decimal(os.environ.get(GAP_ENV, "0.05"))
-
-
-def months_of(start: date, end: date) -> list[date]:
-    """First days of the months overlapping [start, end)."""
-    months, month = [], month_start(start)
-    while month < end:
-        months.append(month)
-        month = next_month(month)
-    return months
-
-
-_SQL = {pl.String(): "VARCHAR", pl.Date(): "DATE", pl.Int64(): "BIGINT", pl.Boolean(): "BOOLEAN"}
-
-
-def _sql_type(dtype: pl.DataType) -> str:
-    if isinstance(dtype, pl.Decimal):
-        return f"DECIMAL({dtype.precision}, {dtype.scale})"
-    return _SQL[dtype]
-
-
-def ensure_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict) -> None:
-    """Create the table with the contract's column types on first use."""
-    cols = ", ".join(f'"{c}" {_sql_type(t)}' for c, t in columns.items())
-    con.execute(f"create table if not exists {name} ({cols})")
-
-
-def replace_rows(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    columns: dict,
-    frame: pl.DataFrame,
-    where: str,
-    params: dict,
-) -> None:
-    """Delete `where` and insert the frame, in one transaction."""
-    ensure_table(con, name, columns)
-    con.register("incoming_rows", frame.select(list(columns)).to_arrow())
-    con.execute("begin transaction")
-    try:
-        con.execute(f"delete from {name} where {where}", params)
-        con.execute(f"insert into {name} by name select * from incoming_rows")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("incoming_rows")
-
-
-def known_models(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    """provider -> models seen in stg_requests (for resolving vendor model names)."""
-    if not warehouse.table_exists(con, "stg_requests"):
-        return {}
-    found: dict[str, set[str]] = defaultdict(set)
-    for provider, model in con.execute(
-        "select distinct provider, model from stg_requests"
-    ).fetchall():
-        found[provider].add(model)
-    return found
-
-
-def usage_cells(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pl.DataFrame:
-    """int_usage_cells_aggregated rows in [start, end)."""
-    if not warehouse.table_exists(con, "int_usage_cells_aggregated"):
-        return pl.DataFrame(schema=USAGE_CELL_COLUMNS)
-    return warehouse.frame(
-        con,
-        f"select {', '.join(USAGE_CELL_COLUMNS)} from int_usage_cells_aggregated "
-        "where charge_date >= $s and charge_date < $e",
-        {"s": start, "e": end},
-    ).cast(USAGE_CELL_COLUMNS)
 
 
 @dg.asset(
@@ -263,59 +193,6 @@ def invoice_allocations(context: dg.AssetExecutionContext, costline: CostlineRes
     )
 
 
-def reconciliation_gaps(lines: pl.DataFrame, cells: pl.DataFrame, fx: FxRates) -> list[dict]:
-    """Per provider and billing month: usage billed (non-correction Usage lines) vs the logged
-    contracted cost of the same month, converted to the invoice currency at the month's end."""
-    billed: dict[tuple, Decimal] = defaultdict(Decimal)
-    currency: dict[tuple, str] = {}
-    for provider, period, category, cls, cost, ccy in lines.select(
-        "provider",
-        "BillingPeriodStart",
-        "ChargeCategory",
-        "ChargeClass",
-        "billed_cost",
-        "billing_currency",
-    ).iter_rows():
-        if category == "Usage" and cls is None:
-            billed[(provider, period)] += cost
-            currency[(provider, period)] = ccy
-    logged: dict[tuple, Decimal] = defaultdict(Decimal)
-    for provider, day, cost, ccy in cells.select(
-        "provider", "charge_date", "contracted_cost", "currency"
-    ).iter_rows():
-        key = (provider, month_start(day))
-        if key in billed and cost is not None:
-            rate = fx.rate(next_month(day) - timedelta(days=1), ccy or currency[key], currency[key])
-            logged[key] += cost * (rate or Decimal(0))
-    out = []
-    for key in sorted(billed):
-        gap = billed[key] - logged[key]
-        share = (gap / logged[key]).quantize(Decimal("0.0001")) if logged[key] else None
-        out.append(
-            {
-                "provider": key[0],
-                "month": key[1].strftime("%Y-%m"),
-                "currency": currency[key],
-                "billed_usage": billed[key].quantize(Decimal("0.01")),
-                "logged_usage": logged[key].quantize(Decimal("0.01")),
-                "gap_share": share,
-            }
-        )
-    return out
-
-
-def _tenants(costline: CostlineResource, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    path = costline.input_path / "catalog" / "tenants.csv"
-    columns = ("tenant_id", "tenant_name", "business_unit", "cost_center")
-    if path.exists():
-        frame = read_csv_strings(path, columns)
-        keep = [c for c in (*columns, "currency") if c in frame.columns]
-        return frame.select(keep)
-    if warehouse.table_exists(con, "dim_tenants"):
-        return warehouse.frame(con, "select * from dim_tenants")
-    return pl.DataFrame(schema=dict.fromkeys(columns, pl.String()))
-
-
 @dg.asset(
     group_name="exports",
     deps=[ALLOCATIONS_TABLE, "int_usage_cells_aggregated", "fct_cost_lines", "dim_tenants"],
@@ -348,7 +225,7 @@ def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResou
         periods |= {p for (p,) in corrected}
         lines = warehouse.frame(con, "select * from stg_invoice_lines").cast(INVOICE_LINE_COLUMNS)
         totals = invoice_totals(lines)
-        tenants = _tenants(costline, con)
+        tenants = tenant_catalog(costline.input_path, con)
         for period in sorted(periods):
             first = date.fromisoformat(f"{period}-01")
             last = next_month(first)
@@ -407,25 +284,3 @@ def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResou
         else pl.DataFrame(schema=CHARGEBACK_COLUMNS).with_columns(pl.col("issue"))
     )
     yield schema_result(CHARGEBACK_TABLE, built, "chargeback_export")
-
-
-def request_counts(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pl.DataFrame:
-    """Provider calls per tenant × feature × environment × provider × model × day."""
-    schema = {
-        "tenant_id": pl.String(),
-        "feature": pl.String(),
-        "environment": pl.String(),
-        "provider": pl.String(),
-        "model": pl.String(),
-        "request_date": pl.Date(),
-        "requests": pl.Int64(),
-    }
-    if not warehouse.table_exists(con, "fct_cost_lines"):
-        return pl.DataFrame(schema=schema)
-    return warehouse.frame(
-        con,
-        "select tenant_id, feature, environment, provider, model, request_date, "
-        "count(*) as requests from fct_cost_lines where request_date >= $s "
-        "and request_date < $e and price_status <> 'no_provider_call' group by all",
-        {"s": start, "e": end},
-    ).cast(schema)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.lib.allocation.engine import UNALLOCATED
+from pipelines.lib.allocation.cells import UNALLOCATED
 from pipelines.lib.chargeback.build import FINAL, GRAIN, PROVISIONAL
 
 FOCUS_VERSION = "1.2"

@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pipelines.lib.invoices.lines import InvoiceError, InvoiceLine, month_start, next_month
+from pipelines.lib.money import to_decimal
 
 FORMAT_AZURE = "azure_focus"
 FORMAT_AWS = "aws_focus"
@@ -194,12 +195,8 @@ def _day_bounds(start: datetime, end: datetime) -> tuple[date, date]:
 
 
 def _decimal(value: object, where: str) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
     try:
-        return Decimal(str(value).strip())
+        return to_decimal(value)
     except InvalidOperation as exc:
         raise InvoiceError(f"{where}: not a decimal number: {value!r}") from exc
 

@@ -106,6 +106,15 @@ def next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
+def months_of(start: date, end: date) -> list[date]:
+    """First days of the months overlapping [start, end)."""
+    months, month = [], month_start(start)
+    while month < end:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
 def parse_month(text: str) -> tuple[date, date]:
     """`YYYY-MM` -> (first day, first day of next month)."""
     try:
