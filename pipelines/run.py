@@ -122,9 +122,14 @@ def _failure_line(step_key: str, info) -> str:
     if cause is None:
         return f"step {step_key} failed (see the Dagster run log)."
     message = cause.message.strip().splitlines()[0] if cause.message.strip() else cause.cls_name
-    message = message.removeprefix(f"{cause.cls_name}: ")
+    message = re.sub(rf"^[\w.]*\b{re.escape(cause.cls_name)}: ", "", message)
     if cause.cls_name in USER_ERRORS:
         return f"{message} — fix it and run again (step {step_key})."
+    if cause.cls_name == "DagsterAssetCheckFailedError":
+        return (
+            f"a blocking check of {step_key} failed (the 'check failed' line above says which "
+            "and why): fix the input or the catalog, then run again."
+        )
     if "could not set lock" in message.lower():
         return f"{_locked_message('the work warehouse', message)} (step {step_key})"
     return f"step {step_key} failed: {cause.cls_name}: {message}"
@@ -200,6 +205,17 @@ def run_pipeline(input_dir: Path, output_dir: Path, start: date | None, end: dat
                     f"costline: {_failure_line(event.step_key, event.step_failure_data.error)}",
                     file=sys.stderr,
                 )
+        # Nothing half-built may reach a later publish: back to the last published warehouse.
+        from pipelines.lib.publish import restore_work_db
+
+        try:
+            restore_work_db(output_dir)
+        except OSError as exc:
+            print(
+                f"costline: could not reset the work database ({exc}); re-run the same days "
+                "before any others.",
+                file=sys.stderr,
+            )
         print(
             "costline: run failed; the last published outputs are unchanged. Fix the cause above "
             f"and re-run the same days (--from {start} --to {end}).",
