@@ -33,7 +33,12 @@ class InvoiceReconciliation(pa.DataFrameModel):
     token_kind: str = pa.Field(nullable=True, description="Token kind, NULL for non-token lines")
     charge_category: str = pa.Field(description="Usage, Tax, Credit or Adjustment")
     charge_class: str = pa.Field(nullable=True, description="Correction or NULL")
-    billing_currency: str = pa.Field(str_length=3, description="Invoice currency")
+    billing_currency: str = pa.Field(
+        str_length=3,
+        nullable=True,
+        description="Invoice currency (logged-only rows: the logged currency; NULL when that "
+        "usage has no price, so no currency is known)",
+    )
     invoice_ids: str = pa.Field(nullable=True, description="Invoices with lines in this row")
     invoice_lines: pl.Int64 = pa.Field(ge=0, description="Invoice lines (0 = logged only)")
     billed_quantity: pl.Int64 = pa.Field(nullable=True, description="Tokens billed, if given")

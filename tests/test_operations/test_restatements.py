@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
-import pytest
 
 from tests.test_operations.conftest import add_late_logs, run_cli
 
@@ -109,11 +108,6 @@ def test_late_logs_restate_the_day_and_rerunning_records_nothing(small_input, tm
     assert "restated closed days" not in third.stdout
 
 
-@pytest.mark.xfail(
-    reason="open (invoices): mart_invoice_reconciliation's blocking schema check fails for a "
-    "month without invoices (billing_currency NULL), so such a run does not publish",
-    strict=False,
-)
 def test_late_logs_rebuild_the_provisional_chargeback(small_input, tmp_path):
     shutil.rmtree(small_input / "invoices")  # no invoice yet: the month is provisional
     out = tmp_path / "out"

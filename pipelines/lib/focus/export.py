@@ -21,6 +21,7 @@ import duckdb
 
 from pipelines.lib.focus.columns import COLUMNS, DATETIME_COLUMNS, X_COLUMNS
 from pipelines.lib.focus.metadata import metadata_document
+from pipelines.lib.publish import replace_folder_files
 from pipelines.lib.warehouse import scalar
 
 TABLE = "fct_focus_cost_and_usage"
@@ -88,12 +89,7 @@ def export_focus(con: duckdb.DuckDBPyConnection, out_dir: Path, start: date, end
     day = start
     while day < end:
         rel = Path(f"billing_period={day:%Y-%m}") / f"charge_date={day.isoformat()}"
-        old, new = root / rel, staging / rel
-        if old.exists():
-            shutil.rmtree(old)
-        if new.exists():
-            old.parent.mkdir(parents=True, exist_ok=True)
-            new.replace(old)
+        replace_folder_files(root / rel, staging / rel)
         day += timedelta(days=1)
     shutil.rmtree(staging, ignore_errors=True)
     for month_dir in list(root.glob("billing_period=*")):

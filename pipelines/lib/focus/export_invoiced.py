@@ -29,6 +29,7 @@ from pipelines.lib.allocation.fx import FxRates
 from pipelines.lib.focus.export import _manifest, _select
 from pipelines.lib.focus.metadata import metadata_document
 from pipelines.lib.money import round_cents
+from pipelines.lib.publish import replace_folder_files
 
 TABLE = "fct_focus_invoiced"
 FX_RELATION = "invoice_fx_rates"
@@ -158,12 +159,7 @@ def export_invoiced(con: duckdb.DuckDBPyConnection, out_dir: Path, months: list[
                     "row_group_size 1000000)",
                     params,
                 )
-            old, new = root / rel, staging / rel
-            if old.exists():
-                shutil.rmtree(old)
-            if new.exists():
-                root.mkdir(parents=True, exist_ok=True)
-                new.replace(old)
+            replace_folder_files(root / rel, staging / rel)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     root.mkdir(parents=True, exist_ok=True)
