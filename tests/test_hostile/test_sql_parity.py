@@ -123,6 +123,18 @@ def test_typed_parquet_same_tables(tmp_path, variant):
     assert expected[0] or expected[1]
 
 
+def test_glob_characters_in_file_names_read_once(tmp_path):
+    folder = tmp_path / "requests"
+    folder.mkdir()
+    frame = pl.DataFrame({**_base(), **VARIANTS["naive_timestamps"]})
+    frame = frame.with_columns(pl.col("timestamp").dt.replace_time_zone("UTC"))
+    frame.write_parquet(folder / "a[1]*.parquet")
+    frame.with_columns(pl.col("request_id") + "-b").write_parquet(folder / "a1x.parquet")
+    expected, got = _both(tmp_path)
+    assert got == expected
+    assert len(expected[0]) + len(expected[1]) == 2 * N
+
+
 def test_hostile_corpus_same_tables(tmp_path):
     shutil.copytree(Path(__file__).parent / "corpus", tmp_path, dirs_exist_ok=True)
     expected, got = _both(tmp_path)

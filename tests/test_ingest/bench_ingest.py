@@ -1,7 +1,17 @@
-"""Throughput of read_requests: `python tests/test_ingest/bench_ingest.py [rows]`."""
+"""Ingest throughput, one format and one path per process (so peak RSS is that run's):
+
+    python tests/test_ingest/bench_ingest.py ROWS FORMAT [PATH [DUCKDB_MEMORY_LIMIT]]
+
+FORMAT: parquet | jsonl | csv. PATH: `sql` (default; `load_requests_sql`, what the asset runs)
+or `polars` (`read_requests` + `staging.load_window`). Input comes from
+`pipelines.lib.sample.generate_requests_frame` (cached under /tmp/costline-bench/). Reports wall
+time, CPU time (user + sys; rows per CPU-second x 2 is what two free cores would do) and peak
+RSS. Run it under `/usr/bin/time -v` for the same figures from outside.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import resource
 import sys
 import tempfile
@@ -9,62 +19,71 @@ import time
 from datetime import date
 from pathlib import Path
 
-import polars as pl
+import duckdb
 
+from pipelines.lib import staging
 from pipelines.lib.ingest import read_requests
+from pipelines.lib.ingest.sql import load_requests_sql
+from pipelines.lib.sample import generate_requests_frame
+
+START, END = date(2025, 6, 1), date(2025, 6, 2)
+CACHE = Path("/tmp/costline-bench")
 
 
-def generate(rows: int) -> pl.DataFrame:
-    i = pl.int_range(0, rows, eager=True)
-    return pl.DataFrame(
-        {
-            "request_id": "req-" + i.cast(pl.String),
-            "timestamp": pl.repeat("2025-06-01T", rows, eager=True),
-            "tenant_id": "tenant-" + (i % 500).cast(pl.String),
-            "user_id": "user-" + (i % 10_000).cast(pl.String),
-            "app": pl.repeat("support", rows, eager=True),
-            "feature": "feature-" + (i % 40).cast(pl.String),
-            "environment": pl.repeat("prod", rows, eager=True),
-            "provider": pl.repeat("openai", rows, eager=True),
-            "model": pl.repeat("gpt-4.1-mini", rows, eager=True),
-            "session_id": "s-" + (i // 7).cast(pl.String),
-            "input_tokens": 1000 + i % 5000,
-            "cache_read_tokens": i % 900,
-            "output_tokens": 100 + i % 700,
-            "reasoning_tokens": i % 100,
-            "latency_ms": 300 + i % 2000,
-            "accepted": i % 3 == 0,
-            "prompt": pl.repeat("some prompt text that must never be read", rows, eager=True),
-        }
-    ).with_columns(
-        (
-            pl.col("timestamp")
-            + (pl.col("input_tokens") % 24).cast(pl.String).str.zfill(2)
-            + ":"
-            + (pl.col("output_tokens") % 60).cast(pl.String).str.zfill(2)
-            + ":00.123+00:00"
-        ).alias("timestamp")
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _input(rows: int, fmt: str) -> Path:
+    root = CACHE / f"{fmt}-{rows}"
+    target = root / "requests" / f"day.{fmt}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        frame = generate_requests_frame(START, END, rows, 7)
+        {"parquet": frame.write_parquet, "jsonl": frame.write_ndjson, "csv": frame.write_csv}[fmt](
+            target
+        )
+    return root
+
+
+def main(rows: int, fmt: str, path: str, memory_limit: str | None = None) -> None:
+    root = _input(rows, fmt)
+    with tempfile.TemporaryDirectory() as tmp:
+        con = duckdb.connect(str(Path(tmp) / "w.duckdb"))
+        if memory_limit:
+            con.execute(f"set memory_limit = '{memory_limit}'")
+        t0, c0 = time.perf_counter(), _cpu()
+        if path == "sql":
+            stats, _ = load_requests_sql(con, root, START, END)
+        else:
+            result = read_requests(root, START, END)
+            files = [dataclasses.asdict(f) for f in result.files]
+            stats = staging.load_window(
+                con,
+                result.requests,
+                result.quarantine,
+                result.rows_read,
+                result.rows_outside_window,
+                files,
+                START,
+                END,
+            )
+        wall, cpu = time.perf_counter() - t0, _cpu() - c0
+        con.close()
+    assert stats.rows_loaded == rows, stats
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{fmt} via {path}: {rows:,} rows, wall {wall:.2f} s ({rows / wall:,.0f} rows/s), "
+        f"cpu {cpu:.2f} s ({2 * rows / cpu:,.0f} rows/s on 2 free cores), peak RSS {peak:,.0f} MB"
     )
 
 
-def main(rows: int) -> None:
-    frame = generate(rows)
-    for fmt in ("jsonl", "parquet"):
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp) / "requests"
-            folder.mkdir()
-            if fmt == "jsonl":
-                frame.write_ndjson(folder / "day.jsonl")
-            else:
-                frame.write_parquet(folder / "day.parquet")
-            t0 = time.perf_counter()
-            result = read_requests(Path(tmp), date(2025, 6, 1), date(2025, 6, 2))
-            took = time.perf_counter() - t0
-            assert len(result.requests) == rows, result.quarantine.head()
-            print(f"{fmt}: {rows:,} rows in {took:.2f} s = {rows / took:,.0f} rows/s")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak:,.0f} MB")
-
-
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    args = sys.argv[1:]
+    main(
+        int(args[0]) if args else 1_000_000,
+        args[1] if len(args) > 1 else "parquet",
+        args[2] if len(args) > 2 else "sql",
+        args[3] if len(args) > 3 else None,
+    )

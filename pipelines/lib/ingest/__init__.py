@@ -1,5 +1,16 @@
-"""Read native request logs (`<input>/requests/**`: JSONL, JSONL.gz, Parquet, CSV) into the
-canonical request table of a window, with a quarantine of rejected records.
+"""Read request logs (`<input>/requests/**`: .jsonl, .jsonl.gz, .json, .json.gz, .parquet,
+.csv) into the canonical request table of a window, with a quarantine of rejected records.
+
+Each file's format is told by its content (`discover.content_format`, on the first 64 KiB):
+native records go to the native readers; OpenTelemetry, LiteLLM, Langfuse and provider-usage
+logs go through their adapter (`pipelines.lib.adapters`, mapping from
+`<input>/catalog/mapping.toml`; a malformed mapping raises `MappingError`) and then the same
+`normalise` validation, with `source_format` = the detected format; adapter rejects become
+quarantine rows (request_date NULL). A file of readable records in no format we read is one
+quarantine row, `unrecognised content`.
+
+The asset loads through `pipelines.lib.ingest.sql.load_requests_sql` (same rules, validated in
+DuckDB, bounded memory); this module is the reference implementation it is tested against.
 
 Accounting (checked on every call, in total and per file):
 `rows_read == len(requests) + len(quarantine) + rows_outside_window`.

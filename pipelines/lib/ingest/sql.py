@@ -7,8 +7,10 @@ window in Python:
 - native Parquet files are validated by DuckDB SQL reading `read_parquet([...], filename=true,
   file_row_number=true)` (one statement per group of files with the same schema), with the
   checks of `normalise.py` translated to SQL in the same order (`_select_sql`);
-- every other file (JSONL, CSV, other log formats through their adapter) goes through the Polars
-  reader one chunk at a time and is appended as Arrow;
+- native JSONL(.gz) is cut into lines by Polars (128 MiB chunks: exact line numbers, BOM, CRLF,
+  invalid UTF-8), then parsed (`json_extract`) and validated by the same SQL;
+- every other file (CSV, other log formats through their adapter, Parquet files whose name
+  holds glob characters) goes through the Polars reader and is appended as Arrow;
 - both land in the scratch table `_ingest_scratch` (canonical columns + first error), where
   duplicates, the window split and the per-file accounting are done in SQL, then the window of
   `stg_requests` / `quarantine_requests` is replaced in one transaction.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -68,6 +71,8 @@ from schemas.canonical_request import (
 )
 
 SCRATCH = "_ingest_scratch"
+# read_parquet() expands these; such (rare) file names are read by the Polars reader instead.
+_GLOB = re.compile(r"[*?\[\]{}]")
 _WS = "' ' || chr(9) || chr(10) || chr(13) || chr(11) || chr(12)"
 _OFFSET = r"(?i)(z|[+-]\d{2}:?\d{2})$"
 # What `normalise` parses: date, `T`/`t`/space, time, optional fraction, `Z` or +hh:mm / +hhmm.
@@ -109,7 +114,12 @@ def _kind(t: pa.DataType | None) -> str:
 
 
 def _text(col: str) -> str:
-    return f"nullif(trim({col}::varchar, {_WS}), '')"
+    """Text stripped of ASCII whitespace, '' as NULL (Polars `strip_chars`; it also strips
+    Unicode spaces such as U+00A0, this does not). Trimming copies every string, so it only
+    runs on values that start or end with a character <= U+0020 (or are empty)."""
+    c = f"{col}::varchar"
+    ends = " or ".join(f"ends_with({c}, chr({n}))" for n in (32, 9, 10, 13, 11, 12))
+    return f"(case when ascii({c}) <= 32 or {ends} then nullif(trim({c}, {_WS}), '') else {c} end)"
 
 
 def _no_underscore(text: str) -> str:
@@ -239,7 +249,7 @@ def _select_sql(kinds: dict[str, str], now: datetime, source: str) -> str:
         f"{t['missing']} as _ts_missing",
         *[
             (
-                f"coalesce(trim({_q('r_' + f)}, {_WS}) = '', false)"
+                f"({_q('r_' + f)} is not null and {_text(_q('r_' + f))} is null)"
                 if kinds.get(f) == "s"
                 else "false"
             )
@@ -499,7 +509,7 @@ def load_requests_sql(
                 stat.error = "unsupported file type"
             elif fmt == UNRECOGNISED:
                 stat.error = "unrecognised content"
-            elif fmt == "native-parquet":
+            elif fmt == "native-parquet" and not _GLOB.search(str(path)):
                 try:
                     pl.read_parquet_schema(path)  # same error (and reason) as the Polars reader
                     schema = pq.read_schema(path)
@@ -518,6 +528,13 @@ def load_requests_sql(
                     else:
                         for frame in _iter_file(path, rel, fmt, reader, now, mapping):
                             _append_frame(con, frame)
+                except duckdb.Error as exc:
+                    # A bug, not bad data (every cast is a try_cast): name the file, but do not
+                    # chain DuckDB's message, which may quote a raw value.
+                    raise RuntimeError(
+                        f"ingest failed on {rel} ({type(exc).__name__}); rerun "
+                        "pipelines.lib.ingest.read_requests on it to compare"
+                    ) from None
                 except _READ_ERRORS as exc:
                     reason = _FILE_REASONS.get(fmt, f"unreadable {fmt} file")
                     stat.error = f"{reason}: {type(exc).__name__}"
