@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import dagster as dg
+import duckdb
 import polars as pl
 
 from pipelines.defs.partitions import daily_partitions, single_run
@@ -246,7 +247,7 @@ def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResou
                 period,
                 frame,
                 contributing,
-                invoice_summary(allocated, period, totals),
+                invoice_summary(_allocations_of_invoices_in(con, period), period, totals),
             )
             if result.action != "unchanged":
                 replace_rows(
@@ -284,3 +285,15 @@ def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResou
         else pl.DataFrame(schema=CHARGEBACK_COLUMNS).with_columns(pl.col("issue"))
     )
     yield schema_result(CHARGEBACK_TABLE, built, "chargeback_export")
+
+
+def _allocations_of_invoices_in(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
+    """Every allocation row, in any month, of the invoices that reach `period`: a correction
+    spreads one invoice over two months, and its manifest must show the whole invoice."""
+    return warehouse.frame(
+        con,
+        f"""select "InvoiceId", usage_period, allocated_cost from {ALLOCATIONS_TABLE}
+            where "InvoiceId" in (
+                select "InvoiceId" from {ALLOCATIONS_TABLE} where usage_period = $p)""",
+        {"p": period},
+    )
