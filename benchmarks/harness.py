@@ -6,11 +6,13 @@ Nothing here is timed in tests; `tests/test_benchmarks` only checks the harness 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -197,9 +199,11 @@ def tree_rss(root: int) -> int:
 class RssPoller(threading.Thread):
     """Samples the process tree's RSS every `interval` seconds; `.peak` is the largest sum."""
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+    def __init__(self, pid: int, interval: float = 0.1, kill_above: int = 0) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak = pid, interval, 0
+        self.kill_above = kill_above
+        self.killed_at: int | None = None
         self.samples: list[tuple[float, int]] = []  # (unix time, bytes)
         self._stop_event = threading.Event()
 
@@ -208,6 +212,11 @@ class RssPoller(threading.Thread):
             rss = tree_rss(self.pid)
             self.samples.append((time.time(), rss))
             self.peak = max(self.peak, rss)
+            if self.kill_above and rss > self.kill_above and self.killed_at is None:
+                # protect a shared machine: stop the run (only the process we started)
+                self.killed_at = rss
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:
@@ -238,6 +247,7 @@ class PipelineRun:
     dagster_run_seconds: float | None = None
     after_run_seconds: float | None = None
     stderr_tail: str = ""
+    killed_above_rss_bytes: int | None = None  # set when --max-rss-gb stopped the run
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready."""
@@ -251,6 +261,7 @@ def run_costline(
     end: date,
     log_dir: Path,
     env: dict[str, str] | None = None,
+    max_rss_bytes: int = 0,
 ) -> PipelineRun:
     """`costline run --from start --to end` (inclusive) as a subprocess, on a fresh output folder
     and a fresh Dagster instance (so per-step times can be read back from its event log)."""
@@ -280,7 +291,7 @@ def run_costline(
     began = time.perf_counter()
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         proc = subprocess.Popen(command, stdout=out, stderr=err, env=child_env, cwd=ROOT)
-        poller = RssPoller(proc.pid)
+        poller = RssPoller(proc.pid, kill_above=max_rss_bytes)
         poller.start()
         # wait4: the rusage of this child alone (ru_maxrss = its largest process, in KiB)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -302,6 +313,7 @@ def run_costline(
         load_before=before,
         load_after=load(),
         cpu_seconds=round(usage.ru_utime + usage.ru_stime, 2),
+        killed_above_rss_bytes=poller.killed_at,
         progress=progress,
         stderr_tail="\n".join(stderr.splitlines()[-25:]),
     )

@@ -211,14 +211,18 @@ def time_pricing(day: date, rows: int, seed: int, scale_rows: int = 0) -> dict[s
 # --- one N, one format -----------------------------------------------------------------------
 
 
-def bench_format(rows: int, fmt: str, day: date, work: Path, seed: int) -> dict[str, object]:
+def bench_format(
+    rows: int, fmt: str, day: date, work: Path, seed: int, max_rss_bytes: int = 0
+) -> dict[str, object]:
     """Generate (or reuse) the input, run the pipeline, time the floor; one result dict."""
     input_dir = work / f"input-{rows}-{fmt}"
     sys.stderr.write(f"benchmark: {rows:,} requests as {fmt}: preparing {input_dir}\n")
     prepared = harness.prepare_input(input_dir, day, rows, fmt, seed=seed)
     output_dir = work / f"output-{rows}-{fmt}"
     sys.stderr.write(f"benchmark: running costline ({harness.load()} load)\n")
-    run = harness.run_costline(input_dir, output_dir, day, day, work / f"logs-{rows}-{fmt}")
+    run = harness.run_costline(
+        input_dir, output_dir, day, day, work / f"logs-{rows}-{fmt}", max_rss_bytes=max_rss_bytes
+    )
     if run.exit_code not in (0, 1):
         sys.stderr.write(run.stderr_tail + "\n")
     cost_lines = harness.parquet_bytes(output_dir / "cost_lines")
@@ -268,6 +272,14 @@ def verdicts(result: dict[str, object]) -> list[str]:
     for item in result["formats"]:
         fmt, rows, pipe = item["format"], item["rows"], item["pipeline"]
         tag = f"{fmt} {rows:,}"
+        if pipe["exit_code"] not in (0, 1):
+            out.append(
+                f"{tag}: the run did not finish (exit code {pipe['exit_code']} after "
+                f"{pipe['wall_seconds']:.0f} s, peak RSS {pipe['peak_rss_tree_bytes'] / GiB:.2f} "
+                "GiB): NOT met; figures above are partial"
+                + (" (stopped by --max-rss-gb)" if pipe.get("killed_above_rss_bytes") else "")
+            )
+            continue
         if fmt == "parquet" and rows >= 10_000_000:
             ok = pipe["wall_seconds"] <= TARGETS["seconds_10m_parquet"]
             out.append(
@@ -363,6 +375,8 @@ def markdown(result: dict[str, object]) -> str:
                 f"{scale['speedup_sql']}x"
             )
     lines += ["", "## Targets", ""] + [f"- {v}" for v in result["verdicts"]]
+    if result.get("notes"):
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in result["notes"]]
     return "\n".join(lines) + "\n"
 
 
@@ -381,6 +395,14 @@ def main(argv: list[str] | None = None) -> int:
         default=1_000_000,
         help="also time fct_cost_lines alone on this many rows (throughput; 0 to skip)",
     )
+    parser.add_argument(
+        "--max-rss-gb",
+        type=float,
+        default=16.0,
+        help="stop the pipeline when its process tree passes this RSS (0 = never); protects a "
+        "shared machine, the run is then reported as not finished",
+    )
+    parser.add_argument("--render", type=Path, help="only re-render RESULT.json to .md")
     args = parser.parse_args(argv)
     rows_list = args.rows or [1_000_000]
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
@@ -391,6 +413,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"benchmark: pricing {args.pricing_rows:,} rows both ways\n")
         pricing = time_pricing(args.day, args.pricing_rows, args.seed, args.pricing_scale_rows)
     written = []
+    if args.render:  # re-render the Markdown of an existing JSON result (e.g. after a note)
+        result = json.loads(args.render.read_text())
+        result["verdicts"] = verdicts(result)
+        args.render.write_text(json.dumps(result, indent=2, default=str) + "\n")
+        args.render.with_suffix(".md").write_text(markdown(result))
+        return 0
     for rows in rows_list:
         result: dict[str, object] = {
             "date": datetime.now(UTC).date().isoformat(),
@@ -401,7 +429,10 @@ def main(argv: list[str] | None = None) -> int:
             "day": args.day.isoformat(),
             "seed": args.seed,
             "targets": TARGETS,
-            "formats": [bench_format(rows, f, args.day, args.work, args.seed) for f in formats],
+            "formats": [
+                bench_format(rows, f, args.day, args.work, args.seed, int(args.max_rss_gb * GiB))
+                for f in formats
+            ],
             "pricing": pricing,
         }
         result["verdicts"] = verdicts(result)

@@ -65,6 +65,27 @@ def validate_frame(table: str, frame: pl.DataFrame) -> str | None:
     return None
 
 
+def validate_query(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    query: str,
+    params: dict[str, object] | None = None,
+    batch_rows: int = 1_000_000,
+) -> tuple[str | None, int]:
+    """Validate every row a query returns against the table's model, batch by batch, so memory
+    stays bounded whatever the window's size. Returns (first failure or None, rows checked).
+    Uniqueness is checked within a batch; keys that must be unique over a whole table have their
+    own SQL check (e.g. one_line_per_request)."""
+    con.complete()
+    rows, failure = 0, None
+    for batch in con.sql(query, params=params).to_arrow_reader(batch_rows):
+        frame = pl.from_arrow(batch)
+        rows += len(frame)
+        if failure is None:
+            failure = validate_frame(table, frame)
+    return failure, rows
+
+
 def column_docs(table: str) -> dict[str, str]:
     """Column name -> description from the pandera fields."""
     schema = model_for(table).to_schema()

@@ -55,11 +55,11 @@ def _schema_check(
     if model.materialization == "partitioned":
         query += f" where {model.partition_column} >= $s and {model.partition_column} < $e"
         params = {"s": start, "e": end}
-    failure = registry.validate_frame(model.name, warehouse.frame(con, query, params))
+    failure, rows = registry.validate_query(con, model.name, query, params)
     return dg.AssetCheckResult(
         check_name=SCHEMA_CHECK,
         passed=failure is None,
-        metadata={"failure": failure or "none"},
+        metadata={"failure": failure or "none", "rows_checked": rows},
     )
 
 

@@ -76,13 +76,12 @@ def export_partitioned(
     staging_dir = target_dir.with_name(f".{target_dir.name}.staging-{os.getpid()}")
     shutil.rmtree(staging_dir, ignore_errors=True)
     staging_dir.mkdir(parents=True)
-    con.execute(
+    # COPY reports the rows it wrote: no second pass over the window to count them.
+    written = con.execute(
         f"copy ({query}) to '{staging_dir}' (format parquet, compression zstd, "
-        f"partition_by ({partition_column}), filename_pattern 'part-{{i}}', "
-        "row_group_size 1000000)",
+        f"partition_by ({partition_column}), filename_pattern 'part-{{i}}')",
         {"s": start, "e": end},
-    )
-    row = con.execute(f"select count(*) from ({query})", {"s": start, "e": end}).fetchone()
+    ).fetchall()
     target_dir.mkdir(parents=True, exist_ok=True)
     day = start
     # Replace each day's folder: old files for the window go, new ones arrive by rename.
@@ -91,7 +90,7 @@ def export_partitioned(
         replace_folder_files(target_dir / name, staging_dir / name)
         day += timedelta(days=1)
     shutil.rmtree(staging_dir, ignore_errors=True)
-    return int(row[0]) if row else 0
+    return int(written[0][0]) if written else 0
 
 
 def export_tables(con: duckdb.DuckDBPyConnection, names: list[str], target_dir: Path) -> dict:

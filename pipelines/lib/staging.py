@@ -103,9 +103,7 @@ def load_window(
                join stg_requests s using (request_id)"""
         )
         con.execute("insert into quarantine_requests by name select * from incoming_quarantine")
-        con.execute(
-            "insert into quarantine_requests by name select * from cross_window_duplicates"
-        )
+        con.execute("insert into quarantine_requests by name select * from cross_window_duplicates")
         con.execute(
             """insert into stg_requests by name
                select * from incoming_requests

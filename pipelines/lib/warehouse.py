@@ -13,6 +13,7 @@ re-running a day never duplicates it. Models read the window from the named para
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -175,7 +176,11 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
     """Open the warehouse file (created on first write)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    # Bounded memory: DuckDB spills to disk past the limit instead of taking 80% of the machine.
+    config = {"memory_limit": os.environ.get("COSTLINE_DUCKDB_MEMORY_LIMIT", "3GB")}
+    if not read_only:
+        config["temp_directory"] = str(path.parent / ".duckdb_tmp")
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
     try:
         yield con
     finally:

@@ -1,6 +1,5 @@
 """Staging: request logs into stg_requests (with quarantine) and the tenant catalog."""
 
-
 import dagster as dg
 
 from pipelines.defs.partitions import daily_partitions, single_run
@@ -22,10 +21,18 @@ SCHEMA_VALID = "canonical_schema"
     kinds={"python", "polars", "duckdb"},
     pool="duckdb",
     check_specs=[
-        dg.AssetCheckSpec(ROWS_ACCOUNTED, asset="stg_requests", blocking=True,
-                          description="rows read = rows loaded + quarantined + other days"),
-        dg.AssetCheckSpec(SCHEMA_VALID, asset="stg_requests", blocking=True,
-                          description="the window validates against the CanonicalRequest model"),
+        dg.AssetCheckSpec(
+            ROWS_ACCOUNTED,
+            asset="stg_requests",
+            blocking=True,
+            description="rows read = rows loaded + quarantined + other days",
+        ),
+        dg.AssetCheckSpec(
+            SCHEMA_VALID,
+            asset="stg_requests",
+            blocking=True,
+            description="the window validates against the CanonicalRequest model",
+        ),
     ],
 )
 def stg_requests(context: dg.AssetExecutionContext, costline: CostlineResource):

@@ -35,8 +35,8 @@ def cost_lines_export(context: dg.AssetExecutionContext, costline: CostlineResou
     with costline.connect() as con:
         rows = export_partitioned(
             con,
-            "select * from fct_cost_lines where request_date >= $s and request_date < $e "
-            "order by request_date, tenant_id, timestamp_utc, request_id",
+            # No ORDER BY: sorting 70 columns of a whole day costs more than the export itself.
+            "select * from fct_cost_lines where request_date >= $s and request_date < $e",
             target,
             "request_date",
             start,
