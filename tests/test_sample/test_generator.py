@@ -11,6 +11,7 @@ import pytest
 from pipelines.lib.sample import generate, generate_requests_frame
 from pipelines.lib.sample import stories as st
 from pipelines.lib.sample.writers import native_schema
+from schemas.native_request import NATIVE_FIELDS, REQUIRED_FIELDS
 
 TOKENS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens")
 
@@ -61,7 +62,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
 
 def test_required_fields_and_no_text(story: tuple[Path, pl.DataFrame]) -> None:
     _, df = story
-    for name in st.REQUIRED_FIELDS:
+    for name in REQUIRED_FIELDS:
         assert df[name].null_count() == 0, name
     assert df["request_id"].n_unique() == len(df)  # no duplicate inside 8 days (offset 7)
     assert set(df["environment"]) <= {"prod", "staging", "dev"}
@@ -170,7 +171,7 @@ def test_benchmark_frame_unique_and_valid() -> None:
     df = generate_requests_frame(date(2026, 9, 1), date(2026, 9, 8), 200_000, seed=3)
     assert len(df) == 200_000
     assert df["request_id"].n_unique() == len(df)
-    assert list(df.columns) == list(st.NATIVE_FIELDS)
+    assert list(df.columns) == list(NATIVE_FIELDS)
     assert (df["cache_read_tokens"] + df["cache_write_tokens"] <= df["input_tokens"]).all()
     assert (df["cache_write_1h_tokens"] <= df["cache_write_tokens"]).all()
     assert (df["reasoning_tokens"] <= df["output_tokens"]).all()

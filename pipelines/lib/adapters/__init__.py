@@ -22,8 +22,6 @@ import polars as pl
 
 from pipelines.lib.adapters import langfuse, litellm, otel, provider_usage
 from pipelines.lib.adapters._common import (
-    NATIVE_FIELDS,
-    NATIVE_SCHEMA,
     OUTPUT_SCHEMA,
     REJECT_SCHEMA,
     Reject,
@@ -35,6 +33,7 @@ from pipelines.lib.adapters._common import (
 from pipelines.lib.adapters.detect import detect_format
 from pipelines.lib.adapters.fingerprint import canonical_prompt, prompt_fingerprint
 from pipelines.lib.adapters.mapping import Mapping, MappingError, load_mapping
+from schemas.native_request import NATIVE_FIELDS, NATIVE_SCHEMA
 
 FORMATS = (
     "otel-json",

@@ -17,51 +17,8 @@ from typing import Any
 
 import polars as pl
 
-# The native request record (README "The native request record"), in order, with the dtype an
-# adapter emits. `timestamp` stays an RFC 3339 string with offset so the native reader parses it.
-NATIVE_SCHEMA: dict[str, pl.DataType] = {
-    "request_id": pl.String(),
-    "timestamp": pl.String(),
-    "tenant_id": pl.String(),
-    "user_id": pl.String(),
-    "app": pl.String(),
-    "feature": pl.String(),
-    "environment": pl.String(),
-    "provider": pl.String(),
-    "model": pl.String(),
-    "service_tier": pl.String(),
-    "prompt_version": pl.String(),
-    "session_id": pl.String(),
-    "action_id": pl.String(),
-    "input_tokens": pl.Int64(),
-    "cache_read_tokens": pl.Int64(),
-    "cache_write_tokens": pl.Int64(),
-    "cache_write_1h_tokens": pl.Int64(),
-    "output_tokens": pl.Int64(),
-    "reasoning_tokens": pl.Int64(),
-    "cache_status": pl.String(),
-    "cache_source_request_id": pl.String(),
-    "latency_ms": pl.Int64(),
-    "status": pl.String(),
-    "error_type": pl.String(),
-    "result_type": pl.String(),
-    "prompt_fingerprint": pl.String(),
-    "pii_detected": pl.Boolean(),
-    "policy_blocked": pl.Boolean(),
-    "accepted": pl.Boolean(),
-    "edit_distance": pl.Float64(),
-    "escalated": pl.Boolean(),
-    "csat": pl.Float64(),
-}
-NATIVE_FIELDS = tuple(NATIVE_SCHEMA)
-TOKEN_FIELDS = (
-    "input_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cache_write_1h_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-)
+from schemas.native_request import NATIVE_SCHEMA
+
 OUTPUT_SCHEMA: dict[str, pl.DataType] = {**NATIVE_SCHEMA, "source_line": pl.Int64()}
 REJECT_SCHEMA: dict[str, pl.DataType] = {
     "source_line": pl.Int64(),

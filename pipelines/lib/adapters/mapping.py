@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.lib.adapters._common import NATIVE_FIELDS, as_dict, is_empty, maybe_json
+from pipelines.lib.adapters._common import as_dict, is_empty, maybe_json
+from schemas.native_request import NATIVE_FIELDS
 
 DEFAULT_MAPPING_PATH = Path(__file__).with_name("default_mapping.toml")
 SECTIONS = ("otel", "litellm", "langfuse", "provider-usage")

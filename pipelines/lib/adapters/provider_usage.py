@@ -32,7 +32,6 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.lib.adapters._common import (
-    TOKEN_FIELDS,
     Reject,
     as_dict,
     as_int,
@@ -43,6 +42,7 @@ from pipelines.lib.adapters._common import (
 )
 from pipelines.lib.adapters.fingerprint import prompt_fingerprint
 from pipelines.lib.adapters.mapping import Mapping, get_path, prompt_value, resolve_fields
+from schemas.native_request import TOKEN_FIELDS
 
 SECTION = "provider-usage"
 APIS = ("openai.chat", "openai.responses", "anthropic.messages")

@@ -7,52 +7,17 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from schemas.canonical_request import CANONICAL_COLUMNS, QUARANTINE_COLUMNS
+from schemas.native_request import NATIVE_SCHEMA
+from schemas.native_request import REQUIRED_FIELDS as REQUIRED_FIELDS  # re-exported
+from schemas.native_request import TOKEN_FIELDS as TOKEN_FIELDS  # re-exported
 
-# Native request-log fields by target type (exact names as written by the producers).
-STRING_FIELDS = (
-    "request_id",
-    "tenant_id",
-    "user_id",
-    "app",
-    "feature",
-    "environment",
-    "provider",
-    "model",
-    "service_tier",
-    "prompt_version",
-    "session_id",
-    "action_id",
-    "cache_status",
-    "cache_source_request_id",
-    "status",
-    "error_type",
-    "result_type",
-    "prompt_fingerprint",
-)
-TOKEN_FIELDS = (
-    "input_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cache_write_1h_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-)
-INT_FIELDS = (*TOKEN_FIELDS, "latency_ms")
-FLOAT_FIELDS = ("edit_distance", "csat")
-BOOL_FIELDS = ("pii_detected", "policy_blocked", "accepted", "escalated")
+# Native request-log fields by target type, in the contract's order.
+STRING_FIELDS = tuple(f for f, t in NATIVE_SCHEMA.items() if t == pl.String() and f != "timestamp")
+INT_FIELDS = tuple(f for f, t in NATIVE_SCHEMA.items() if t == pl.Int64())
+FLOAT_FIELDS = tuple(f for f, t in NATIVE_SCHEMA.items() if t == pl.Float64())
+BOOL_FIELDS = tuple(f for f, t in NATIVE_SCHEMA.items() if t == pl.Boolean())
 TIMESTAMP_FIELD = "timestamp"
 NATIVE_FIELDS = (TIMESTAMP_FIELD, *STRING_FIELDS, *INT_FIELDS, *FLOAT_FIELDS, *BOOL_FIELDS)
-REQUIRED_FIELDS = (
-    "request_id",
-    "timestamp",
-    "tenant_id",
-    "feature",
-    "environment",
-    "provider",
-    "model",
-    "input_tokens",
-    "output_tokens",
-)
 MAX_TOKENS = 10_000_000
 
 # Internal columns carried next to the canonical ones until the final split.

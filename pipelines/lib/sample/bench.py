@@ -14,6 +14,7 @@ import polars as pl
 from pipelines.lib.sample import stories as st
 from pipelines.lib.sample.calls import fingerprint
 from pipelines.lib.sample.writers import native_schema, write_frame
+from schemas.native_request import NATIVE_FIELDS
 
 BENCH_MODELS = (st.GPT41_MINI, st.GPT41, st.SONNET, st.HAIKU, st.BEDROCK_HAIKU)
 MODEL_WEIGHTS = (0.45, 0.2, 0.15, 0.15, 0.05)
@@ -191,7 +192,7 @@ def _frame(start: date, end: date, n: int, seed: int) -> pl.DataFrame:
         _day=pl.from_epoch(pl.col("_ts"), time_unit="us").dt.date(),
     )
     schema = native_schema()
-    return out.select(*(pl.col(c).cast(schema[c]) for c in st.NATIVE_FIELDS), pl.col("_day"))
+    return out.select(*(pl.col(c).cast(schema[c]) for c in NATIVE_FIELDS), pl.col("_day"))
 
 
 def generate_requests_frame(start: date, end: date, n_requests: int, seed: int) -> pl.DataFrame:

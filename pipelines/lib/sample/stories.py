@@ -9,52 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-# Native request record fields, in file column order. Required ones are always set.
-NATIVE_FIELDS = (
-    "request_id",
-    "timestamp",
-    "tenant_id",
-    "user_id",
-    "app",
-    "feature",
-    "environment",
-    "provider",
-    "model",
-    "service_tier",
-    "prompt_version",
-    "session_id",
-    "action_id",
-    "input_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "cache_write_1h_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-    "cache_status",
-    "cache_source_request_id",
-    "latency_ms",
-    "status",
-    "error_type",
-    "result_type",
-    "prompt_fingerprint",
-    "pii_detected",
-    "policy_blocked",
-    "accepted",
-    "edit_distance",
-    "escalated",
-    "csat",
-)
-REQUIRED_FIELDS = (
-    "request_id",
-    "timestamp",
-    "tenant_id",
-    "feature",
-    "environment",
-    "provider",
-    "model",
-    "input_tokens",
-    "output_tokens",
-)
+# The native record's fields, in file column order (the input contract).
 INT_FIELDS = frozenset(
     {
         "input_tokens",
