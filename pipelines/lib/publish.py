@@ -76,12 +76,23 @@ def export_partitioned(
     staging_dir = target_dir.with_name(f".{target_dir.name}.staging-{os.getpid()}")
     shutil.rmtree(staging_dir, ignore_errors=True)
     staging_dir.mkdir(parents=True)
-    # COPY reports the rows it wrote: no second pass over the window to count them.
-    written = con.execute(
-        f"copy ({query}) to '{staging_dir}' (format parquet, compression zstd, "
-        f"partition_by ({partition_column}), filename_pattern 'part-{{i}}')",
-        {"s": start, "e": end},
-    ).fetchall()
+    # One plain COPY per day (no PARTITION_BY: it buffers every partition, which is the memory
+    # peak of a big day); COPY reports the rows it wrote, so nothing is counted twice.
+    written = 0
+    day = start
+    while day < end:
+        folder = staging_dir / f"{partition_column}={day.isoformat()}"
+        folder.mkdir(parents=True)
+        rows = con.execute(
+            f"copy (select * exclude ({partition_column}) from ({query}) "
+            f"where {partition_column} = $d) to '{folder / 'part-0.parquet'}' "
+            "(format parquet, compression zstd)",
+            {"s": start, "e": end, "d": day},
+        ).fetchall()[0][0]
+        if not rows:  # a day with no rows has no folder, as before
+            shutil.rmtree(folder)
+        written += rows
+        day += timedelta(days=1)
     target_dir.mkdir(parents=True, exist_ok=True)
     day = start
     # Replace each day's folder: old files for the window go, new ones arrive by rename.
@@ -90,7 +101,7 @@ def export_partitioned(
         replace_folder_files(target_dir / name, staging_dir / name)
         day += timedelta(days=1)
     shutil.rmtree(staging_dir, ignore_errors=True)
-    return int(written[0][0]) if written else 0
+    return int(written)
 
 
 def export_tables(con: duckdb.DuckDBPyConnection, names: list[str], target_dir: Path) -> dict:
