@@ -176,11 +176,14 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
     """Open the warehouse file (created on first write)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    # Bounded memory: DuckDB spills to disk past the limit instead of taking 80% of the machine.
-    config = {"memory_limit": os.environ.get("COSTLINE_DUCKDB_MEMORY_LIMIT", "3GB")}
+    con = duckdb.connect(str(path), read_only=read_only)
     if not read_only:
-        config["temp_directory"] = str(path.parent / ".duckdb_tmp")
-    con = duckdb.connect(str(path), read_only=read_only, config=config)
+        # Bounded memory: spill to disk past the limit instead of taking 80% of the machine. Set
+        # per connection (not as open-time config, which must match every other connection to
+        # the same file in this process).
+        limit = os.environ.get("COSTLINE_DUCKDB_MEMORY_LIMIT", "3GB")
+        con.execute(f"set memory_limit = '{limit}'")
+        con.execute("set temp_directory = ?", [str(path.parent / ".duckdb_tmp")])
     try:
         yield con
     finally:
