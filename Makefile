@@ -42,8 +42,10 @@ dev: install  ## Dagster UI with the local instance of dagster.yaml
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
-sample: install
+sample: install  ## regenerate data/sample: logs and catalog, then invoices from the priced logs
 	$(BIN)/costline generate --out data/sample
+	$(BIN)/costline run --input data/sample --output $(OUTPUT)
+	$(BIN)/python -m pipelines.lib.invoices.sample_invoices --warehouse $(OUTPUT)/warehouse.duckdb --input data/sample
 
 benchmark: install
 	$(BIN)/python -m benchmarks.run
