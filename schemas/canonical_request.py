@@ -138,3 +138,12 @@ class CanonicalRequest(pa.DataFrameModel):
             & (pl.col("cache_write_1h_tokens") <= pl.col("cache_write_tokens"))
             & (pl.col("reasoning_tokens") <= pl.col("output_tokens"))
         )
+
+
+# The dataframe check as SQL, for windows validated in DuckDB (schemas.sql_validation).
+SQL_CHECKS = {
+    "tokens_are_disjoint_parts_of_input": (
+        "input_uncached_tokens + cache_read_tokens + cache_write_tokens = input_tokens "
+        "and cache_write_1h_tokens <= cache_write_tokens and reasoning_tokens <= output_tokens"
+    ),
+}

@@ -159,4 +159,13 @@ class CostLine(pa.DataFrameModel):
         )
 
 
+# The dataframe check as SQL, for windows validated in DuckDB (schemas.sql_validation).
+SQL_CHECKS = {
+    "unpriced_lines_have_no_cost": (
+        "case when price_status = 'unpriced' "
+        "then contracted_cost is null and unpriced_reason is not null "
+        "else contracted_cost is not null end"
+    ),
+}
+
 MODEL = CostLine

@@ -19,6 +19,7 @@ import pandera.polars as pa
 import polars as pl
 
 import schemas
+from schemas import sql_validation
 
 
 @cache
@@ -56,13 +57,28 @@ def tables() -> list[str]:
 
 def validate_frame(table: str, frame: pl.DataFrame) -> str | None:
     """None when the frame conforms; otherwise a readable summary of the failures."""
+    return _pandera_failure(model_for(table), frame)
+
+
+def _pandera_failure(model: type[pa.DataFrameModel], frame: pl.DataFrame) -> str | None:
     try:
-        model_for(table).validate(frame, lazy=True)
+        model.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         return str(exc)[:4000]
     except pandera.errors.SchemaError as exc:
         return str(exc)[:4000]
     return None
+
+
+# Windows at least this big are validated in DuckDB (schemas.sql_validation: every rule, every
+# row, one scan) plus pandera on their first PANDERA_SLICE_ROWS rows; smaller ones by pandera.
+SQL_VALIDATION_MIN_ROWS = 250_000
+PANDERA_SLICE_ROWS = 100_000
+
+
+def sql_checks_for(table: str) -> dict[str, str]:
+    """The SQL twins of the table's dataframe checks."""
+    return getattr(_modules()[table], "SQL_CHECKS", {})
 
 
 def validate_query(
@@ -72,18 +88,50 @@ def validate_query(
     params: dict[str, object] | None = None,
     batch_rows: int = 1_000_000,
 ) -> tuple[str | None, int]:
-    """Validate every row a query returns against the table's model, batch by batch, so memory
-    stays bounded whatever the window's size. Returns (first failure or None, rows checked).
-    Uniqueness is checked within a batch; keys that must be unique over a whole table have their
-    own SQL check (e.g. one_line_per_request)."""
+    """Validate every row a query returns against the table's model. Returns (first failure or
+    None, rows checked). See `validate_model_query`."""
+    return validate_model_query(
+        con, model_for(table), sql_checks_for(table), query, params, batch_rows
+    )
+
+
+def validate_model_query(
+    con: duckdb.DuckDBPyConnection,
+    model: type[pa.DataFrameModel],
+    sql_checks: dict[str, str],
+    query: str,
+    params: dict[str, object] | None = None,
+    batch_rows: int = 1_000_000,
+) -> tuple[str | None, int]:
+    """Validate every row a query returns against `model`; memory stays bounded whatever the
+    window's size. Under SQL_VALIDATION_MIN_ROWS rows: pandera, batch by batch (uniqueness
+    within a batch; keys unique over a whole table have their own SQL check). From there on:
+    the model compiled to SQL over every row (uniqueness over the whole window), then pandera on
+    the first PANDERA_SLICE_ROWS rows, so the two can never drift apart unnoticed. A model with
+    a dataframe check that has no SQL twin stays on pandera batches."""
     con.complete()
+    total = int(con.execute(f"select count(*) from ({query})", params or {}).fetchall()[0][0])
+    if total >= SQL_VALIDATION_MIN_ROWS and sql_validation.has_sql_twins(model, sql_checks):
+        compiled = sql_validation.compile_model(model, sql_checks)
+        failure, rows = sql_validation.validate_relation(con, compiled, query, params)
+        if failure is None:
+            sliced = f"select * from ({query}) limit {PANDERA_SLICE_ROWS}"
+            failure = _pandera_failure(model, _frame(con, sliced, params))
+        return failure, rows
     rows, failure = 0, None
     for batch in con.sql(query, params=params).to_arrow_reader(batch_rows):
         frame = pl.from_arrow(batch)
         rows += len(frame)
         if failure is None:
-            failure = validate_frame(table, frame)
+            failure = _pandera_failure(model, frame)
     return failure, rows
+
+
+def _frame(
+    con: duckdb.DuckDBPyConnection, query: str, params: dict[str, object] | None
+) -> pl.DataFrame:
+    con.complete()
+    return con.sql(query, params=params).pl()
 
 
 def column_docs(table: str) -> dict[str, str]:

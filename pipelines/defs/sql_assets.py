@@ -103,15 +103,16 @@ def build_sql_asset(
             rows = warehouse.run_model(con, model, start, end)
             if documented:
                 registry.apply_comments(con, model.name)
-            preview = warehouse.frame(con, f"select * from {model.name} limit 5")
-            yield dg.MaterializeResult(
-                metadata={
-                    "rows_in_window" if model.materialization == "partitioned" else "rows": rows,
-                    "window": f"{start} .. {end} (exclusive)",
-                    "grain": model.grain,
-                    "preview": dg.MetadataValue.md(f"```\n{preview}\n```"),
-                }
-            )
+            metadata: dict[str, object] = {
+                "window": f"{start} .. {end} (exclusive)",
+                "grain": model.grain,
+            }
+            if model.materialization != "view":  # a view's preview would compute all of it
+                preview = warehouse.frame(con, f"select * from {model.name} limit 5")
+                metadata["preview"] = dg.MetadataValue.md(f"```\n{preview}\n```")
+                key = "rows_in_window" if model.materialization == "partitioned" else "rows"
+                metadata[key] = rows
+            yield dg.MaterializeResult(metadata=metadata)
             if documented:
                 yield _schema_check(con, model, start, end)
             for name, fn in check_fns.items():

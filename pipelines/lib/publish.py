@@ -80,6 +80,9 @@ def export_partitioned(
     # peak of a big day); COPY reports the rows it wrote, so nothing is counted twice.
     written = 0
     day = start
+    # Row order inside a day file carries no meaning (readers sort); letting DuckDB write row
+    # groups in parallel instead of in table order makes the export ~1.5x faster on 2 cores.
+    con.execute("set preserve_insertion_order = false")
     while day < end:
         folder = staging_dir / f"{partition_column}={day.isoformat()}"
         folder.mkdir(parents=True)
@@ -93,6 +96,7 @@ def export_partitioned(
             shutil.rmtree(folder)
         written += rows
         day += timedelta(days=1)
+    con.execute("reset preserve_insertion_order")
     target_dir.mkdir(parents=True, exist_ok=True)
     day = start
     # Replace each day's folder: old files for the window go, new ones arrive by rename.

@@ -1,6 +1,6 @@
 -- int_prompt_repeats_flagged: each request flagged as a repeat when the same prompt was seen shortly before
 -- grain: one row per fct_cost_lines request
--- materialization: table
+-- materialization: view
 --
 -- A request is a repeat when an earlier request with the same prompt_fingerprint, in the same
 -- environment, tenant and feature, was made at most repeat_window_hours before it (ties on
@@ -9,7 +9,8 @@
 -- avoidable spend. Requests without a fingerprint are never repeats.
 -- repeat_window_hours defaults to 24 and is configurable per connection with the DuckDB variable
 -- costline_repeat_window_hours (SET VARIABLE costline_repeat_window_hours = 12), so the runner
--- needs no extra parameter. Full recompute: the look-back crosses day boundaries.
+-- needs no extra parameter. A view, not a table: its only reader, mart_prompt_repeats, aggregates
+-- it at once, and writing one row per request of all history cost more than the mart itself.
 with
 
 settings as (

@@ -8,7 +8,7 @@
 -- min_input_tokens (the highest such tier wins: long-context prices). A kind without a contract
 -- row uses its list price. Validity periods never overlap for one key (pipelines.lib.pricing) and
 -- row_number() keeps one price per kind, so no request is ever duplicated.
--- Costs are tokens * unit_price * 0.000001 as DECIMAL(38,18): exact, never a division. A request
+-- Costs are tokens * (unit_price * 0.000001) as DECIMAL(38,18): exact, never a division. A request
 -- with tokens of a kind that has neither price is 'unpriced' with NULL costs (never 0); app-cache
 -- hits and calls with zero tokens are 'no_provider_call' with zero costs.
 -- Set-based: prices are resolved once per (provider, model, service_tier, request_date, input
@@ -30,8 +30,10 @@ prices as (
 ),
 
 price_keys as (
+    -- Read from stg_requests, not from `requests`: a CTE read twice is materialised in full.
     select distinct provider, model, service_tier, request_date
-    from requests
+    from stg_requests
+    where request_date >= $start_date and request_date < $end_date
 ),
 
 candidate_prices as (
@@ -129,6 +131,33 @@ band_prices as (
     group by all
 ),
 
+band_currencies as (
+    -- Per-token prices (unit price x 0.000001, exact: a shift of the decimal point), so a line's
+    -- cost is one multiplication. The currencies a band's kinds are priced in. Nearly every band has one, so a line of such a
+    -- band needs no per-row list of currencies (the costly part of pricing a line).
+    select
+        *,
+        list_distinct([list_cur_input, list_cur_cache_read, list_cur_cache_write, list_cur_cache_write_1h, list_cur_output]) as band_list_curs,
+        list_distinct([
+            if(contract_p_input is null, list_cur_input, contract_cur_input),
+            if(contract_p_cache_read is null, list_cur_cache_read, contract_cur_cache_read),
+            if(contract_p_cache_write is null, list_cur_cache_write, contract_cur_cache_write),
+            if(contract_p_cache_write_1h is null, list_cur_cache_write_1h, contract_cur_cache_write_1h),
+            if(contract_p_output is null, list_cur_output, contract_cur_output)
+        ]) as band_contracted_curs,
+        cast(list_p_input * 0.000001 as decimal(38, 18)) as list_ppt_input,
+        cast(coalesce(contract_p_input, list_p_input) * 0.000001 as decimal(38, 18)) as contracted_ppt_input,
+        cast(list_p_cache_read * 0.000001 as decimal(38, 18)) as list_ppt_cache_read,
+        cast(coalesce(contract_p_cache_read, list_p_cache_read) * 0.000001 as decimal(38, 18)) as contracted_ppt_cache_read,
+        cast(list_p_cache_write * 0.000001 as decimal(38, 18)) as list_ppt_cache_write,
+        cast(coalesce(contract_p_cache_write, list_p_cache_write) * 0.000001 as decimal(38, 18)) as contracted_ppt_cache_write,
+        cast(list_p_cache_write_1h * 0.000001 as decimal(38, 18)) as list_ppt_cache_write_1h,
+        cast(coalesce(contract_p_cache_write_1h, list_p_cache_write_1h) * 0.000001 as decimal(38, 18)) as contracted_ppt_cache_write_1h,
+        cast(list_p_output * 0.000001 as decimal(38, 18)) as list_ppt_output,
+        cast(coalesce(contract_p_output, list_p_output) * 0.000001 as decimal(38, 18)) as contracted_ppt_output
+    from band_prices
+),
+
 priced_requests as (
     select
         r.*,
@@ -177,9 +206,18 @@ priced_requests as (
         bp.list_cur_output,
         if(bp.contract_p_output is null, bp.list_cur_output, bp.contract_cur_output)
             as contracted_cur_output,
-        coalesce(bp.tier_threshold, 0) as tier_threshold
+        coalesce(bp.tier_threshold, 0) as tier_threshold,
+        bp.list_ppt_input, bp.contracted_ppt_input,
+        bp.list_ppt_cache_read, bp.contracted_ppt_cache_read,
+        bp.list_ppt_cache_write, bp.contracted_ppt_cache_write,
+        bp.list_ppt_cache_write_1h, bp.contracted_ppt_cache_write_1h,
+        bp.list_ppt_output, bp.contracted_ppt_output,
+        coalesce(len(bp.band_list_curs) <= 1, false) as list_cur_uniform,
+        bp.band_list_curs[1] as list_cur_single,
+        coalesce(len(bp.band_contracted_curs) <= 1, false) as contracted_cur_uniform,
+        bp.band_contracted_curs[1] as contracted_cur_single
     from requests as r
-    left join band_prices as bp
+    left join band_currencies as bp
         on bp.provider = r.provider
         and bp.model = r.model
         and bp.service_tier = r.service_tier
@@ -191,33 +229,39 @@ priced_requests as (
 checked_requests as (
     select
         *,
-        concat_ws(
-            ', ',
-            if(input_uncached_tokens > 0 and contracted_price_input is null,
-                'input', null),
-            if(cache_read_tokens > 0 and contracted_price_cache_read is null,
-                'cache_read', null),
-            if(cache_write_5m_tokens > 0 and contracted_price_cache_write is null,
-                'cache_write', null),
-            if(cache_write_1h_tokens > 0 and contracted_price_cache_write_1h is null,
-                'cache_write_1h', null),
-            if(output_tokens > 0 and contracted_price_output is null,
-                'output', null)
-        ) as missing_kinds,
-        list_sort(list_distinct([
-            if(input_uncached_tokens > 0, list_cur_input, null),
-            if(cache_read_tokens > 0, list_cur_cache_read, null),
-            if(cache_write_5m_tokens > 0, list_cur_cache_write, null),
-            if(cache_write_1h_tokens > 0, list_cur_cache_write_1h, null),
-            if(output_tokens > 0, list_cur_output, null)
-        ])) as list_currencies,
-        list_sort(list_distinct([
-            if(input_uncached_tokens > 0, contracted_cur_input, null),
-            if(cache_read_tokens > 0, contracted_cur_cache_read, null),
-            if(cache_write_5m_tokens > 0, contracted_cur_cache_write, null),
-            if(cache_write_1h_tokens > 0, contracted_cur_cache_write_1h, null),
-            if(output_tokens > 0, contracted_cur_output, null)
-        ])) as contracted_currencies,
+        case
+            when (input_uncached_tokens > 0 and contracted_price_input is null)
+                or (cache_read_tokens > 0 and contracted_price_cache_read is null)
+                or (cache_write_5m_tokens > 0 and contracted_price_cache_write is null)
+                or (cache_write_1h_tokens > 0 and contracted_price_cache_write_1h is null)
+                or (output_tokens > 0 and contracted_price_output is null)
+                then concat_ws(
+                    ', ',
+                    if(input_uncached_tokens > 0 and contracted_price_input is null, 'input', null),
+                    if(cache_read_tokens > 0 and contracted_price_cache_read is null, 'cache_read', null),
+                    if(cache_write_5m_tokens > 0 and contracted_price_cache_write is null, 'cache_write', null),
+                    if(cache_write_1h_tokens > 0 and contracted_price_cache_write_1h is null, 'cache_write_1h', null),
+                    if(output_tokens > 0 and contracted_price_output is null, 'output', null)
+                )
+            else ''
+        end as missing_kinds,
+        -- Per-row currency lists only for lines of a band priced in several currencies.
+        case when not list_cur_uniform then list_sort(list_distinct([
+                if(input_uncached_tokens > 0, list_cur_input, null),
+                if(cache_read_tokens > 0, list_cur_cache_read, null),
+                if(cache_write_5m_tokens > 0, list_cur_cache_write, null),
+                if(cache_write_1h_tokens > 0, list_cur_cache_write_1h, null),
+                if(output_tokens > 0, list_cur_output, null)
+            ]))
+        end as list_currencies,
+        case when not contracted_cur_uniform then list_sort(list_distinct([
+                if(input_uncached_tokens > 0, contracted_cur_input, null),
+                if(cache_read_tokens > 0, contracted_cur_cache_read, null),
+                if(cache_write_5m_tokens > 0, contracted_cur_cache_write, null),
+                if(cache_write_1h_tokens > 0, contracted_cur_cache_write_1h, null),
+                if(output_tokens > 0, contracted_cur_output, null)
+            ]))
+        end as contracted_currencies,
         cache_status in ('exact', 'semantic') or (input_tokens = 0 and output_tokens = 0)
             as no_provider_call
     from priced_requests
@@ -228,7 +272,8 @@ statused_requests as (
         *,
         case
             when no_provider_call then 'no_provider_call'
-            when missing_kinds <> '' or len(contracted_currencies) > 1 then 'unpriced'
+            when missing_kinds <> '' then 'unpriced'
+            when not contracted_cur_uniform and len(contracted_currencies) > 1 then 'unpriced'
             else 'priced'
         end as price_status
     from checked_requests
@@ -242,70 +287,70 @@ costed_requests as (
             when price_status = 'unpriced' then null
             when input_uncached_tokens = 0 then 0
             when price_status = 'priced'
-                then input_uncached_tokens * list_price_input * 0.000001
+                then input_uncached_tokens * list_ppt_input
         end as decimal(38, 18)) as list_cost_input,
         cast(case
             when price_status = 'no_provider_call' then 0
             when price_status = 'unpriced' then null
             when input_uncached_tokens = 0 then 0
             when price_status = 'priced'
-                then input_uncached_tokens * contracted_price_input * 0.000001
+                then input_uncached_tokens * contracted_ppt_input
         end as decimal(38, 18)) as contracted_cost_input,
         cast(case
             when price_status = 'no_provider_call' then 0
             when price_status = 'unpriced' then null
             when cache_read_tokens = 0 then 0
             when price_status = 'priced'
-                then cache_read_tokens * list_price_cache_read * 0.000001
+                then cache_read_tokens * list_ppt_cache_read
         end as decimal(38, 18)) as list_cost_cache_read,
         cast(case
             when price_status = 'no_provider_call' then 0
             when price_status = 'unpriced' then null
             when cache_read_tokens = 0 then 0
             when price_status = 'priced'
-                then cache_read_tokens * contracted_price_cache_read * 0.000001
+                then cache_read_tokens * contracted_ppt_cache_read
         end as decimal(38, 18)) as contracted_cost_cache_read,
         cast(case
             when price_status = 'no_provider_call' then 0
             when price_status = 'unpriced' then null
             when cache_write_5m_tokens = 0 then 0
             when price_status = 'priced'
-                then cache_write_5m_tokens * list_price_cache_write * 0.000001
+                then cache_write_5m_tokens * list_ppt_cache_write
         end as decimal(38, 18)) as list_cost_cache_write,
         cast(case
             when price_status = 'no_provider_call' then 0
             when price_status = 'unpriced' then null
             when cache_write_5m_tokens = 0 then 0
             when price_status = 'priced'
-                then cache_write_5m_tokens * contracted_price_cache_write * 0.000001
+                then cache_write_5m_tokens * contracted_ppt_cache_write
         end as decimal(38, 18)) as contracted_cost_cache_write,
         cast(case
             when price_status = 'no_provider_call' then 0
             when price_status = 'unpriced' then null
             when cache_write_1h_tokens = 0 then 0
             when price_status = 'priced'
-                then cache_write_1h_tokens * list_price_cache_write_1h * 0.000001
+                then cache_write_1h_tokens * list_ppt_cache_write_1h
         end as decimal(38, 18)) as list_cost_cache_write_1h,
         cast(case
             when price_status = 'no_provider_call' then 0
             when price_status = 'unpriced' then null
             when cache_write_1h_tokens = 0 then 0
             when price_status = 'priced'
-                then cache_write_1h_tokens * contracted_price_cache_write_1h * 0.000001
+                then cache_write_1h_tokens * contracted_ppt_cache_write_1h
         end as decimal(38, 18)) as contracted_cost_cache_write_1h,
         cast(case
             when price_status = 'no_provider_call' then 0
             when price_status = 'unpriced' then null
             when output_tokens = 0 then 0
             when price_status = 'priced'
-                then output_tokens * list_price_output * 0.000001
+                then output_tokens * list_ppt_output
         end as decimal(38, 18)) as list_cost_output,
         cast(case
             when price_status = 'no_provider_call' then 0
             when price_status = 'unpriced' then null
             when output_tokens = 0 then 0
             when price_status = 'priced'
-                then output_tokens * contracted_price_output * 0.000001
+                then output_tokens * contracted_ppt_output
         end as decimal(38, 18)) as contracted_cost_output
     from statused_requests
 ),
@@ -327,7 +372,10 @@ final as (
             contracted_cost_cache_write_1h, list_price_output, list_price_id_output,
             contracted_price_output, contracted_price_id_output, list_cur_output,
             contracted_cur_output, list_cost_output, contracted_cost_output, tier_threshold,
-            missing_kinds, list_currencies, contracted_currencies, no_provider_call, price_status
+            missing_kinds, list_currencies, contracted_currencies, no_provider_call, price_status,
+            list_cur_uniform, list_cur_single, contracted_cur_uniform, contracted_cur_single,
+            list_ppt_input, contracted_ppt_input, list_ppt_cache_read, contracted_ppt_cache_read,
+            list_ppt_cache_write, contracted_ppt_cache_write, list_ppt_cache_write_1h, contracted_ppt_cache_write_1h, list_ppt_output, contracted_ppt_output
         ),
         list_price_input, list_price_id_input,
         contracted_price_input, contracted_price_id_input,
@@ -350,8 +398,26 @@ final as (
         cast(contracted_cost_input + contracted_cost_cache_read + contracted_cost_cache_write
             + contracted_cost_cache_write_1h + contracted_cost_output as decimal(38, 18))
             as contracted_cost,
-        if(len(list_currencies) = 1, list_currencies[1], null) as list_currency,
-        if(len(contracted_currencies) = 1, contracted_currencies[1], null) as contracted_currency,
+        case
+            when not list_cur_uniform
+                then if(len(list_currencies) = 1, list_currencies[1], null)
+            when (input_uncached_tokens > 0 and list_cur_input is not null)
+                or (cache_read_tokens > 0 and list_cur_cache_read is not null)
+                or (cache_write_5m_tokens > 0 and list_cur_cache_write is not null)
+                or (cache_write_1h_tokens > 0 and list_cur_cache_write_1h is not null)
+                or (output_tokens > 0 and list_cur_output is not null)
+                then list_cur_single
+        end as list_currency,
+        case
+            when not contracted_cur_uniform
+                then if(len(contracted_currencies) = 1, contracted_currencies[1], null)
+            when (input_uncached_tokens > 0 and contracted_cur_input is not null)
+                or (cache_read_tokens > 0 and contracted_cur_cache_read is not null)
+                or (cache_write_5m_tokens > 0 and contracted_cur_cache_write is not null)
+                or (cache_write_1h_tokens > 0 and contracted_cur_cache_write_1h is not null)
+                or (output_tokens > 0 and contracted_cur_output is not null)
+                then contracted_cur_single
+        end as contracted_currency,
         if(tier_threshold > 0, 'long_context', 'base') as context_tier,
         price_status,
         case

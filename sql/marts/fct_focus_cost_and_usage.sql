@@ -24,75 +24,103 @@ tenants as (
     from dim_tenants
 ),
 
+cells as (
+    -- One pass over the lines: per-kind token sums and line counts for each distinct set of
+    -- prices, before the five kinds are unpivoted (5x fewer rows to hash than unpivoting lines).
+    select
+        request_date, provider, model, service_tier, context_tier, tenant_id, feature, environment,
+        app, contracted_currency, list_currency,
+        list_price_input, list_price_id_input, contracted_price_input, contracted_price_id_input,
+        list_price_cache_read, list_price_id_cache_read, contracted_price_cache_read, contracted_price_id_cache_read,
+        list_price_cache_write, list_price_id_cache_write, contracted_price_cache_write, contracted_price_id_cache_write,
+        list_price_cache_write_1h, list_price_id_cache_write_1h, contracted_price_cache_write_1h, contracted_price_id_cache_write_1h,
+        list_price_output, list_price_id_output, contracted_price_output, contracted_price_id_output,
+        sum(input_uncached_tokens) as tokens_input,
+        count(*) filter (where input_uncached_tokens > 0) as requests_input,
+        sum(cache_read_tokens) as tokens_cache_read,
+        count(*) filter (where cache_read_tokens > 0) as requests_cache_read,
+        sum(cache_write_5m_tokens) as tokens_cache_write,
+        count(*) filter (where cache_write_5m_tokens > 0) as requests_cache_write,
+        sum(cache_write_1h_tokens) as tokens_cache_write_1h,
+        count(*) filter (where cache_write_1h_tokens > 0) as requests_cache_write_1h,
+        sum(output_tokens) as tokens_output,
+        count(*) filter (where output_tokens > 0) as requests_output
+    from cost_lines
+    group by all
+),
+
 kinds as (
     select
         request_date, provider, model, service_tier, context_tier, tenant_id, feature, environment,
         app, contracted_currency, list_currency,
         'input' as token_kind,
         'Input Tokens' as sku_meter,
-        input_uncached_tokens as tokens,
+        tokens_input as tokens,
+        requests_input as requests,
         list_price_input as list_price,
         list_price_id_input as list_price_id,
         contracted_price_input as contracted_price,
         contracted_price_id_input as contracted_price_id
-    from cost_lines
-    where input_uncached_tokens > 0
+    from cells
+    where requests_input > 0
     union all
     select
         request_date, provider, model, service_tier, context_tier, tenant_id, feature, environment,
         app, contracted_currency, list_currency,
         'cache_read' as token_kind,
         'Cached Input Tokens' as sku_meter,
-        cache_read_tokens as tokens,
+        tokens_cache_read as tokens,
+        requests_cache_read as requests,
         list_price_cache_read as list_price,
         list_price_id_cache_read as list_price_id,
         contracted_price_cache_read as contracted_price,
         contracted_price_id_cache_read as contracted_price_id
-    from cost_lines
-    where cache_read_tokens > 0
+    from cells
+    where requests_cache_read > 0
     union all
     select
         request_date, provider, model, service_tier, context_tier, tenant_id, feature, environment,
         app, contracted_currency, list_currency,
         'cache_write' as token_kind,
         'Cache Write Tokens (5m)' as sku_meter,
-        cache_write_5m_tokens as tokens,
+        tokens_cache_write as tokens,
+        requests_cache_write as requests,
         list_price_cache_write as list_price,
         list_price_id_cache_write as list_price_id,
         contracted_price_cache_write as contracted_price,
         contracted_price_id_cache_write as contracted_price_id
-    from cost_lines
-    where cache_write_5m_tokens > 0
+    from cells
+    where requests_cache_write > 0
     union all
     select
         request_date, provider, model, service_tier, context_tier, tenant_id, feature, environment,
         app, contracted_currency, list_currency,
         'cache_write_1h' as token_kind,
         'Cache Write Tokens (1h)' as sku_meter,
-        cache_write_1h_tokens as tokens,
+        tokens_cache_write_1h as tokens,
+        requests_cache_write_1h as requests,
         list_price_cache_write_1h as list_price,
         list_price_id_cache_write_1h as list_price_id,
         contracted_price_cache_write_1h as contracted_price,
         contracted_price_id_cache_write_1h as contracted_price_id
-    from cost_lines
-    where cache_write_1h_tokens > 0
+    from cells
+    where requests_cache_write_1h > 0
     union all
     select
         request_date, provider, model, service_tier, context_tier, tenant_id, feature, environment,
         app, contracted_currency, list_currency,
         'output' as token_kind,
         'Output Tokens' as sku_meter,
-        output_tokens as tokens,
+        tokens_output as tokens,
+        requests_output as requests,
         list_price_output as list_price,
         list_price_id_output as list_price_id,
         contracted_price_output as contracted_price,
         contracted_price_id_output as contracted_price_id
-    from cost_lines
-    where output_tokens > 0
+    from cells
+    where requests_output > 0
 ),
 
--- provider as logged -> FOCUS names. ProviderName = InvoiceIssuerName for directly billed usage
--- (focus-validator demands BilledCost 0 when they differ).
 providers as (
     select * from (values
         ('openai', 'OpenAI API', 'OpenAI', 'OpenAI', 'Organization'),
@@ -134,7 +162,7 @@ grouped as (
         contracted_price_id,
         contracted_price,
         cast(sum(tokens) as decimal(38, 0)) as tokens,
-        count(*) as requests
+        cast(sum(requests) as bigint) as requests
     from kinds
     group by all
 ),

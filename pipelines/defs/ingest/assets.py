@@ -7,6 +7,7 @@ from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import catalog, warehouse
 from pipelines.lib.ingest.sql import load_requests_sql
 from pipelines.lib.progress import report
+from schemas import canonical_request, registry
 from schemas.canonical_request import CanonicalRequest
 
 ROWS_ACCOUNTED = "rows_accounted_for"
@@ -77,15 +78,10 @@ def stg_requests(context: dg.AssetExecutionContext, costline: CostlineResource):
     )
 
 
-SCHEMA_BATCH_ROWS = 1_000_000
-
-
 def _schema_errors(con, start, end) -> tuple[str | None, int]:
-    """Validate the window against CanonicalRequest batch by batch (memory stays bounded);
-    request_id uniqueness over the whole window is checked in SQL."""
-    import pandera.errors
-    import polars as pl
-
+    """Validate the window against CanonicalRequest (`registry.validate_model_query`: pandera in
+    bounded batches, or compiled to SQL for big windows); request_id uniqueness over the whole
+    window is checked in SQL either way."""
     window = {"s": start, "e": end}
     dupes = warehouse.scalar(
         con,
@@ -93,21 +89,13 @@ def _schema_errors(con, start, end) -> tuple[str | None, int]:
            where request_date >= $s and request_date < $e""",
         window,
     )
-    rows = 0
-    errors = None
-    con.complete()
-    batches = con.sql(
+    errors, rows = registry.validate_model_query(
+        con,
+        CanonicalRequest,
+        canonical_request.SQL_CHECKS,
         "select * from stg_requests where request_date >= $s and request_date < $e",
-        params=window,
-    ).to_arrow_reader(SCHEMA_BATCH_ROWS)
-    for batch in batches:
-        df = pl.from_arrow(batch)
-        rows += len(df)
-        if errors is None:
-            try:
-                CanonicalRequest.validate(df, lazy=True)
-            except pandera.errors.SchemaErrors as exc:
-                errors = str(exc)[:2000]
+        window,
+    )
     if dupes and errors is None:
         errors = f"{dupes} duplicated request_id values in the window"
     return errors, rows
