@@ -37,6 +37,7 @@ def test_pricing_loop_and_costline_agree(tmp_path):
     result = bench.time_pricing(DAY, 200, seed=7)
     assert result["costline_rows"] == 200
     assert Decimal(result["loop_list_total_usd"]) == Decimal(result["costline_list_total_usd"])
+    assert result["costline_prices_only_total_equal"] is True
 
 
 def test_harness_runs_on_a_tiny_day(tmp_path):

@@ -11,7 +11,6 @@ from schemas import canonical_request, registry
 from schemas.canonical_request import CanonicalRequest
 
 ROWS_ACCOUNTED = "rows_accounted_for"
-INGEST_MEMORY_LIMIT = "2GB"  # DuckDB's share; the run's target is <= 4 GB peak in total
 SCHEMA_VALID = "canonical_schema"
 
 
@@ -43,9 +42,9 @@ def stg_requests(context: dg.AssetExecutionContext, costline: CostlineResource):
     report(f"reading request logs {start} .. {end}")
     with costline.connect() as con:
         # Validated in DuckDB straight into the warehouse: same reasons and accounting as
-        # read_requests + staging.load_window. The cap makes DuckDB spill its scratch table to
-        # disk instead of growing with the day's volume.
-        con.execute(f"set memory_limit = '{INGEST_MEMORY_LIMIT}'")
+        # read_requests + staging.load_window. The connection's memory limit
+        # (COSTLINE_DUCKDB_MEMORY_LIMIT) makes DuckDB spill its scratch table to disk instead of
+        # growing with the day's volume.
         stats, _files = load_requests_sql(con, costline.input_path, start, end)
         errors, rows = _schema_errors(con, start, end)
         reasons = warehouse.frame(

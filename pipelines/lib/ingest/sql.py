@@ -196,8 +196,12 @@ def _typed(name: str, kind: str) -> tuple[str, str]:
     raise ValueError(name)
 
 
-def _timestamp(kind: str, now: datetime) -> dict[str, str]:
+def _timestamp(kind: str, now: datetime) -> tuple[list[list[str]], dict[str, str]]:
+    """(layers, expressions) for the timestamp field. `layers` are SELECT lists that wrap the
+    source innermost first (each computes columns once that several checks read: parsing a
+    text timestamp is the costliest thing ingest does); `expressions` read them."""
     col = _q("r_" + TIMESTAMP_FIELD)
+    layers: list[list[str]] = []
     if kind == "tz":
         ts, no_offset, unparsable = f"timezone('UTC', {col})", "false", "false"
     elif kind == "ts":
@@ -205,22 +209,25 @@ def _timestamp(kind: str, now: datetime) -> dict[str, str]:
     elif kind == "s":
         # The common shape is checked by one regex and parsed by DuckDB's own ISO parser; the
         # offset regex (for the "no offset" reason) only runs on rows of another shape.
-        text = _text(col)
-        shape = f"regexp_full_match({text}, {_lit(_RFC3339)})"
-        has_offset = f"regexp_matches({text}, {_lit(_OFFSET)})"
-        parsed = (  # DuckDB's parser wants upper-case T / Z: retried only where it failed
-            f"timezone('UTC', coalesce(try_cast({text} as timestamptz), "
-            f"try_cast(upper({text}) as timestamptz)))"
-        )
-        ts = f"case when {shape} then {parsed} end"
-        no_offset = f"({text} is not null and not {shape} and not {has_offset})"
-        unparsable = f"(case when {shape} then {parsed} is null else {has_offset} end)"
+        layers = [
+            [f"{_text(col)} as _ts_text"],
+            [
+                f"regexp_full_match(_ts_text, {_lit(_RFC3339)}) as _ts_shape",
+                # DuckDB's parser wants upper-case T / Z: retried only where it failed
+                "timezone('UTC', coalesce(try_cast(_ts_text as timestamptz), "
+                "try_cast(upper(_ts_text) as timestamptz))) as _ts_parsed",
+            ],
+        ]
+        has_offset = f"regexp_matches(_ts_text, {_lit(_OFFSET)})"
+        ts = "case when _ts_shape then _ts_parsed end"
+        no_offset = f"(_ts_text is not null and not _ts_shape and not {has_offset})"
+        unparsable = f"(case when _ts_shape then _ts_parsed is null else {has_offset} end)"
     elif kind == "n":
         ts, no_offset, unparsable = "null::timestamp", "false", "false"
     else:
         ts, no_offset, unparsable = "null::timestamp", "false", f"({col} is not null)"
     limit = _lit((now.astimezone(UTC).replace(tzinfo=None) + timedelta(days=1)).isoformat())
-    return {
+    return layers, {
         "ts": ts,
         "no_offset": f"coalesce({no_offset}, false)",
         "unparsable": f"coalesce({unparsable}, false)",
@@ -233,7 +240,9 @@ def _select_sql(kinds: dict[str, str], now: datetime, source: str) -> str:
     """SELECT producing the scratch columns from `source` (columns r_<field>, source_file,
     source_line, _err_field/_err_reason from the reader). Mirrors `normalise` check for check."""
     typed = {f: _typed(f, kinds.get(f, "n")) for f in NATIVE_FIELDS if f != TIMESTAMP_FIELD}
-    t = _timestamp(kinds.get(TIMESTAMP_FIELD, "n"), now)
+    layers, t = _timestamp(kinds.get(TIMESTAMP_FIELD, "n"), now)
+    for layer in layers:
+        source = f"(select *, {', '.join(layer)} from {source})"
     inner = [
         "source_file",
         "source_line",
