@@ -1,17 +1,17 @@
-"""Scale-out: four daily partitions in parallel, each in its own process with its OWN output
-folder and work warehouse (DuckDB allows one writer per file), then combined by readers through
-the Hive-partitioned Parquet layout.
+"""Scale-out: daily partitions in parallel with Dagster's multiprocess executor, each day in its
+own process with its OWN output folder and work warehouse (DuckDB allows one writer per file),
+then combined by readers through the Hive-partitioned Parquet layout.
 
     .venv/bin/python -m benchmarks.parallel_days [--rows-per-day 250000] [--days 4] [--jobs 4]
 
 Runs, on the same input:
-  1. parallel:   `costline run --from D --to D` for each day at once (--jobs processes);
-  2. sequential: the same per-day runs one after another;
+  1. parallel:   `costline parallel --from D1 --to D4 --jobs N` (the `costline_days_parallel`
+                 job: one `run_day` step per day, N processes at once, then `combine_lake`,
+                 which places the days' partitions in one lake and checks its totals);
+  2. sequential: `costline run --from D --to D` for each day, one after another;
   3. one run:    `costline run --from D1 --to D4` (the single-run backfill `costline` does);
-then links the per-day `cost_lines/request_date=...` and `focus/billing_period=.../charge_date=...`
-folders into one lake folder (partitions are disjoint, so the "merge" is a move) and reads it
-with DuckDB `hive_partitioning = true`, checking the totals equal the one-run output.
-Writes `<out>/<date>-parallel-<days>x<rows>.{json,md}`.
+then reads the lake with DuckDB `hive_partitioning = true`, checking its totals equal the
+one-run output. Writes `<out>/<date>-parallel-<days>x<rows>.{json,md}`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import harness
+from pipelines.lib.lake import LAKE_QUERIES
 
 DEFAULT_START = date(2026, 10, 12)
 
@@ -122,43 +123,10 @@ def _run_all(commands: list[list[str]], jobs: int, logs: Path) -> dict[str, obje
     }
 
 
-def _lake(work: Path, outputs: list[Path]) -> Path:
-    """Hard-link each run's Hive partitions into one lake folder (disjoint days: no conflicts)."""
-    lake = work / "lake"
-    if lake.exists():
-        shutil.rmtree(lake)
-    for out in outputs:
-        for table in ("cost_lines", "focus"):
-            for path in (out / table).rglob("*.parquet"):
-                target = lake / table / path.relative_to(out / table)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(path, target)
-    return lake
-
-
-LAKE_QUERIES = {
-    "cost_lines": """
-        select request_date, count(*) as lines, sum(contracted_cost) as contracted_cost
-        from read_parquet('{root}/cost_lines/*/*.parquet', hive_partitioning = true)
-        group by all order by all""",
-    "focus": """
-        select billing_period, charge_date, count(*) as rows, sum(BilledCost) as billed_cost
-        from read_parquet('{root}/focus/*/*/*.parquet', hive_partitioning = true)
-        group by all order by all""",
-}
-
-
 def _read_lake(root: Path) -> dict[str, list[list[str]]]:
-    import duckdb
+    from pipelines.lib import lake
 
-    con = duckdb.connect()
-    try:
-        return {
-            name: [[str(v) for v in row] for row in con.execute(q.format(root=root)).fetchall()]
-            for name, q in LAKE_QUERIES.items()
-        }
-    finally:
-        con.close()
+    return lake.totals(root)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,10 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     inputs = _prepare(work, args.start, args.days, args.rows_per_day, args.seed)
     outputs = [work / f"output-{d}" for d in days]
     per_day = [_command(i, o, d, d) for i, o, d in zip(inputs, outputs, days, strict=True)]
+    parallel_root = work / "parallel"
+    parallel_cmd = [
+        str(harness.COSTLINE), "parallel", "--input", str(work / "input-{day}"),
+        "--output", str(parallel_root), "--from", days[0].isoformat(),
+        "--to", days[-1].isoformat(), "--jobs", str(args.jobs),
+    ]  # fmt: skip
 
-    sys.stderr.write(f"parallel_days: {args.days} runs, {args.jobs} at once ({harness.load()})\n")
-    parallel = _run_all(per_day, args.jobs, work / "logs-parallel")
-    lake = _lake(work, outputs)
+    sys.stderr.write(f"parallel_days: {args.days} days, {args.jobs} at once ({harness.load()})\n")
+    parallel = _run_all([parallel_cmd], 1, work / "logs-parallel")
+    lake = parallel_root / "lake"
     lake_totals = _read_lake(lake)
     sys.stderr.write(f"parallel_days: the same runs one by one ({harness.load()})\n")
     sequential = _run_all(per_day, 1, work / "logs-sequential")
@@ -212,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         else None,
         "lake": str(lake),
         "lake_queries": LAKE_QUERIES,
+        "parallel_command": " ".join(parallel_cmd),
         "lake_totals": lake_totals,
         "one_run_totals": one_run_totals,
         # the lake may hold neighbour-day rows only in the one run (local dates); compare days

@@ -29,6 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--from", dest="start", type=_day, help="first day (UTC), inclusive")
     run.add_argument("--to", dest="end", type=_day, help="last day (UTC), inclusive")
 
+    parallel = sub.add_parser(
+        "parallel", help="several days at once, one process per day, combined into a lake"
+    )
+    parallel.add_argument(
+        "--input", required=True, help="input folder; may contain {day} (one folder per day)"
+    )
+    parallel.add_argument("--output", type=Path, required=True, help="output root folder")
+    parallel.add_argument("--from", dest="start", type=_day, required=True)
+    parallel.add_argument("--to", dest="end", type=_day, required=True)
+    parallel.add_argument("--jobs", type=int, default=4, help="days at once (processes)")
+
     validate = sub.add_parser("validate", help="check a FOCUS 1.2 CSV or Parquet file")
     validate.add_argument("file", type=Path)
     validate.add_argument("--invoice-totals", type=Path, help="JSON {InvoiceId: total}")
@@ -52,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pipelines.run import run_pipeline
 
         return run_pipeline(args.input, args.output, args.start, args.end)
+    if args.command == "parallel":
+        from pipelines.parallel import run_parallel
+
+        return run_parallel(args.input, args.output, args.start, args.end, args.jobs)
     if args.command == "validate":
         from pipelines.lib.focus.validate import main as validate_main
 

@@ -143,8 +143,16 @@ def _instance():
     return dg.DagsterInstance.ephemeral()
 
 
-def run_pipeline(input_dir: Path, output_dir: Path, start: date | None, end: date | None) -> int:
-    """Run every daily asset for [start, end] (inclusive days); returns the exit code."""
+def run_pipeline(
+    input_dir: Path,
+    output_dir: Path,
+    start: date | None,
+    end: date | None,
+    instance: object | None = None,
+) -> int:
+    """Run every daily asset for [start, end] (inclusive days); returns the exit code.
+    `instance`: the Dagster instance to record the run in (default: $DAGSTER_HOME's, else an
+    in-memory one)."""
     began = time.monotonic()
     try:
         _prepare_env(input_dir, output_dir)
@@ -170,7 +178,7 @@ def run_pipeline(input_dir: Path, output_dir: Path, start: date | None, end: dat
     print(f"costline: {input_dir} -> {output_dir}, days {start} .. {end}", file=sys.stderr)
     job = defs().resolve_job_def(DAILY_JOB_NAME)
     result = job.execute_in_process(
-        instance=_instance(),
+        instance=instance or _instance(),
         run_config=QUIET_LOGS,
         raise_on_error=False,
         tags={
