@@ -234,9 +234,9 @@ def _markdown(r: dict[str, object]) -> str:
         "| request_date | lines | contracted_cost |",
         "|---|---|---|",
     ]
-    rows += [f"| {' | '.join(x)} |" for x in r["lake_totals"]["cost_lines"]]
+    rows += [f"| {' | '.join(map(str, x))} |" for x in r["lake_totals"]["cost_lines"]]
     rows += ["", "| billing_period | charge_date | rows | billed_cost |", "|---|---|---|---|"]
-    rows += [f"| {' | '.join(x)} |" for x in r["lake_totals"]["focus"]]
+    rows += [f"| {' | '.join(map(str, x))} |" for x in r["lake_totals"]["focus"]]
     return "\n".join(rows) + "\n"
 
 

@@ -107,11 +107,12 @@ def validate_model_query(
     window's size. Under SQL_VALIDATION_MIN_ROWS rows: pandera, batch by batch (uniqueness
     within a batch; keys unique over a whole table have their own SQL check). From there on:
     the model compiled to SQL over every row (uniqueness over the whole window), then pandera on
-    the first PANDERA_SLICE_ROWS rows, so the two can never drift apart unnoticed. A model with
-    a dataframe check that has no SQL twin stays on pandera batches."""
+    the first PANDERA_SLICE_ROWS rows, so the two can never drift apart unnoticed. A model the
+    compiler cannot express (a dataframe check without an SQL twin, an unknown check or dtype)
+    stays on pandera batches."""
     con.complete()
     total = int(con.execute(f"select count(*) from ({query})", params or {}).fetchall()[0][0])
-    if total >= SQL_VALIDATION_MIN_ROWS and sql_validation.has_sql_twins(model, sql_checks):
+    if total >= SQL_VALIDATION_MIN_ROWS and sql_validation.compilable(model, sql_checks):
         compiled = sql_validation.compile_model(model, sql_checks)
         failure, rows = sql_validation.validate_relation(con, compiled, query, params)
         if failure is None:

@@ -88,9 +88,14 @@ def _check_predicate(column: str, check: pa.Check) -> str:
     raise ValueError(f"column {column}: no SQL for pandera check {name!r} {s}")
 
 
-def has_sql_twins(model: type[pa.DataFrameModel], sql_checks: dict[str, str]) -> bool:
-    """Whether every dataframe check of the model has an SQL twin."""
-    return all(check.name in sql_checks for check in model.to_schema().checks)
+def compilable(model: type[pa.DataFrameModel], sql_checks: dict[str, str]) -> bool:
+    """Whether `compile_model` can express every rule of the model (every dtype and column
+    check known, every dataframe check with an SQL twin)."""
+    try:
+        compile_model(model, sql_checks)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -112,8 +117,11 @@ def compile_model(model: type[pa.DataFrameModel], sql_checks: dict[str, str]) ->
     for name, column in schema.columns.items():
         columns.append((name, duckdb_type(column.dtype.type)))
         quoted = f'"{name}"'
+        is_float = column.dtype.type in (pl.Float32, pl.Float64)  # class or instance
+        # pandera counts NaN as null in float columns
+        missing = f"({quoted} is null or isnan({quoted}))" if is_float else f"{quoted} is null"
         if not column.nullable:
-            counts.append((f"{name}: null values", f"count(*) filter (where {quoted} is null)"))
+            counts.append((f"{name}: null values", f"count(*) filter (where {missing})"))
         if column.unique:
             # Polars' is_duplicated counts repeated NULLs as duplicates too.
             counts.append(
@@ -124,19 +132,24 @@ def compile_model(model: type[pa.DataFrameModel], sql_checks: dict[str, str]) ->
                 )
             )
         for check in column.checks:
+            if check.raise_warning or check.groupby is not None:
+                raise ValueError(f"column {name}: no SQL for a warning or grouped check")
             predicate = _check_predicate(name, check)
+            # ignore_na (pandera's default): nulls pass; otherwise a null fails the check.
+            failing = (
+                f"{quoted} is not null and not ({predicate})"
+                if check.ignore_na
+                else f"not coalesce(({predicate}), false)"
+            )
             counts.append(
-                (
-                    f"{name}: {check.name} {check.statistics}",
-                    f"count(*) filter (where {quoted} is not null and not ({predicate}))",
-                )
+                (f"{name}: {check.name} {check.statistics}", f"count(*) filter (where {failing})")
             )
     if schema.unique:
         keys = ", ".join(f'"{k}"' for k in schema.unique)
-        counts.append(
+        counts.append(  # row(): a key with NULL fields is still a value, as in Polars
             (
                 f"rows not unique on ({', '.join(schema.unique)})",
-                f"count(*) - count(distinct ({keys}))",
+                f"count(*) - count(distinct row({keys}))",
             )
         )
     for check in schema.checks:

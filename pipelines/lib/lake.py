@@ -18,11 +18,13 @@ TABLES = ("cost_lines", "focus")
 
 LAKE_QUERIES = {
     "cost_lines": """
-        select request_date, count(*) as lines, sum(contracted_cost) as contracted_cost
+        select request_date::varchar, count(*)::varchar as lines,
+               sum(contracted_cost)::varchar as contracted_cost
         from read_parquet('{root}/cost_lines/*/*.parquet', hive_partitioning = true)
         group by all order by all""",
     "focus": """
-        select billing_period, charge_date, count(*) as rows, sum(BilledCost) as billed_cost
+        select billing_period::varchar, charge_date::varchar, count(*)::varchar as rows,
+               sum(BilledCost)::varchar as billed_cost
         from read_parquet('{root}/focus/*/*/*.parquet', hive_partitioning = true)
         group by all order by all""",
 }
@@ -50,12 +52,13 @@ def combine(outputs: list[Path], lake: Path) -> int:
     return placed
 
 
-def totals(root: Path) -> dict[str, list[list[str]]]:
-    """Rows and money per partition of each lake table, as text (exact decimals)."""
+def totals(root: Path) -> dict[str, list[list[str | None]]]:
+    """Rows and money per partition of each lake table, as DuckDB's text of the exact values
+    (compare with `::varchar` of the same sums elsewhere; NULL stays None)."""
     con = duckdb.connect()
     try:
         return {
-            name: [[str(v) for v in row] for row in con.execute(q.format(root=root)).fetchall()]
+            name: [list(row) for row in con.execute(q.format(root=root)).fetchall()]
             for name, q in LAKE_QUERIES.items()
             if list(root.glob(f"{name}/**/*.parquet"))
         }

@@ -83,20 +83,22 @@ def export_partitioned(
     # Row order inside a day file carries no meaning (readers sort); letting DuckDB write row
     # groups in parallel instead of in table order makes the export ~1.5x faster on 2 cores.
     con.execute("set preserve_insertion_order = false")
-    while day < end:
-        folder = staging_dir / f"{partition_column}={day.isoformat()}"
-        folder.mkdir(parents=True)
-        rows = con.execute(
-            f"copy (select * exclude ({partition_column}) from ({query}) "
-            f"where {partition_column} = $d) to '{folder / 'part-0.parquet'}' "
-            "(format parquet, compression zstd)",
-            {"s": start, "e": end, "d": day},
-        ).fetchall()[0][0]
-        if not rows:  # a day with no rows has no folder, as before
-            shutil.rmtree(folder)
-        written += rows
-        day += timedelta(days=1)
-    con.execute("reset preserve_insertion_order")
+    try:
+        while day < end:
+            folder = staging_dir / f"{partition_column}={day.isoformat()}"
+            folder.mkdir(parents=True)
+            rows = con.execute(
+                f"copy (select * exclude ({partition_column}) from ({query}) "
+                f"where {partition_column} = $d) to '{folder / 'part-0.parquet'}' "
+                "(format parquet, compression zstd)",
+                {"s": start, "e": end, "d": day},
+            ).fetchall()[0][0]
+            if not rows:  # a day with no rows has no folder, as before
+                shutil.rmtree(folder)
+            written += rows
+            day += timedelta(days=1)
+    finally:
+        con.execute("reset preserve_insertion_order")
     target_dir.mkdir(parents=True, exist_ok=True)
     day = start
     # Replace each day's folder: old files for the window go, new ones arrive by rename.

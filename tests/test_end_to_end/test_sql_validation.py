@@ -132,4 +132,5 @@ def test_big_windows_take_the_sql_path_and_report_its_failure(con, monkeypatch):
 def test_a_dataframe_check_without_a_twin_cannot_compile():
     with pytest.raises(ValueError, match="no SQL twin"):
         sql_validation.compile_model(CanonicalRequest, {})
-    assert not sql_validation.has_sql_twins(CanonicalRequest, {})
+    assert not sql_validation.compilable(CanonicalRequest, {})
+    assert sql_validation.compilable(CanonicalRequest, canonical_request.SQL_CHECKS)

@@ -73,3 +73,18 @@ def test_two_days_run_in_parallel_processes_and_combine(per_day_inputs, tmp_path
         assert [lines, cost] == list(expected)
         assert int(lines) > 1000
     assert (root / "lake" / "focus").is_dir()
+
+
+def test_days_at_once_comes_from_run_config():
+    plan = {
+        "first_day": DAYS[0],
+        "last_day": DAYS[1],
+        "input_dir": "in-{day}",
+        "output_root": "out",
+    }
+    for jobs, expected in ((None, 4), (1, 1)):
+        config: dict = {"ops": {"plan_days": {"config": plan}}}
+        if jobs:
+            config["execution"] = {"config": {"max_concurrent": jobs}}
+        resolved = dg.validate_run_config(costline_days_parallel, config)
+        assert resolved["execution"]["multiprocess"]["max_concurrent"] == expected

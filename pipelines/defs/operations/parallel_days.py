@@ -106,8 +106,16 @@ def combine_lake(context: dg.OpExecutionContext, outputs: list[str]) -> dg.Outpu
     )
 
 
+# Days at once: `execution: config: max_concurrent` (default 4); each day's DuckDB takes up to
+# its memory limit (COSTLINE_DUCKDB_MEMORY_LIMIT, 3 GB), so size it to the machine.
+day_processes = dg.multiprocess_executor.configured(
+    lambda config: {"max_concurrent": config["max_concurrent"]},
+    config_schema={"max_concurrent": dg.Field(int, default_value=4)},
+)
+
+
 @dg.job(
-    executor_def=dg.multiprocess_executor.configured({"max_concurrent": 4}),
+    executor_def=day_processes,
     description="Build several days in parallel (one process per day) into a combined lake.",
 )
 def costline_days_parallel() -> None:
