@@ -53,21 +53,24 @@ def _literal(value: object) -> str:
     raise ValueError(f"cannot write {value!r} as SQL")
 
 
+# pandera check name -> (SQL operator, statistic holding the bound)
+_COMPARISONS = {
+    "greater_than_or_equal_to": (">=", "min_value"),
+    "greater_than": (">", "min_value"),
+    "less_than_or_equal_to": ("<=", "max_value"),
+    "less_than": ("<", "max_value"),
+    "equal_to": ("=", "value"),
+}
+
+
 def _check_predicate(column: str, check: pa.Check) -> str:
     """SQL that is true when a non-null value passes the built-in check."""
     c = f'"{column}"'
     s = check.statistics
     name = check.name
-    if name == "greater_than_or_equal_to":
-        return f"{c} >= {_literal(s['min_value'])}"
-    if name == "greater_than":
-        return f"{c} > {_literal(s['min_value'])}"
-    if name == "less_than_or_equal_to":
-        return f"{c} <= {_literal(s['max_value'])}"
-    if name == "less_than":
-        return f"{c} < {_literal(s['max_value'])}"
-    if name == "equal_to":
-        return f"{c} = {_literal(s['value'])}"
+    if name in _COMPARISONS:
+        operator, key = _COMPARISONS[name]
+        return f"{c} {operator} {_literal(s[key])}"
     if name == "isin":
         return f"{c} in ({', '.join(_literal(v) for v in s['allowed_values'])})"
     if name == "str_matches":  # as pandera: a match at the start ("^" added if missing)
