@@ -6,8 +6,15 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 INPUT ?= data/sample
 OUTPUT ?= out
+# One Dagster instance for `make run` and `make dev` (run history, schedule and sensor state),
+# configured by the project's dagster.yaml. A plain assignment: an exported DAGSTER_HOME of the
+# shell does not redirect it (and never gets its dagster.yaml overwritten); pass
+# `make run DAGSTER_HOME=/path` to use another folder.
+DAGSTER_HOME := $(CURDIR)/.dagster_home
+DAGSTER_HOST ?= 127.0.0.1
+DAGSTER_PORT ?= 3000
 
-.PHONY: install run test lint fmt dev lock sample validate-sample benchmark clean
+.PHONY: install dagster-home run test lint fmt dev lock sample validate-sample benchmark clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "costline needs Python >= 3.11")'
@@ -19,8 +26,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install  ## the main job on data/sample (or INPUT=... OUTPUT=...)
-	$(BIN)/costline run --input $(INPUT) --output $(OUTPUT)
+dagster-home:  ## the instance folder with the project's dagster.yaml
+	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: install dagster-home  ## the main job on data/sample (or INPUT=... OUTPUT=...), recorded in the instance
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/costline run --input $(INPUT) --output $(OUTPUT)
 
 test: install  ## lint, then every test (the official FOCUS validator gets its own venv)
 	$(BIN)/ruff check .
@@ -35,15 +45,20 @@ lint: install
 fmt: install
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
-dev: install  ## Dagster UI with the local instance of dagster.yaml
-	mkdir -p .dagster_home && cp dagster.yaml .dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m pipelines.definitions
+# `exec`: the shell make starts becomes `dagster dev` itself, so Ctrl-C and SIGTERM (which make
+# passes on to its child) reach it directly and it stops the webserver, daemon and code server it
+# started. It runs in $(DAGSTER_HOME), the folder of the dagster.yaml it uses (from the project
+# folder Dagster warns that ./dagster.yaml is not read); -d loads the code from the project.
+dev: install dagster-home  ## Dagster UI and daemon on the same instance as `make run`
+	cd $(DAGSTER_HOME) && exec env DAGSTER_HOME=$(DAGSTER_HOME) \
+		$(CURDIR)/$(BIN)/dagster dev -m pipelines.definitions -d $(CURDIR) \
+		--host $(DAGSTER_HOST) --port $(DAGSTER_PORT)
 
 lock:  ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 sample: install  ## regenerate data/sample: logs and catalog, then invoices from the priced logs
-	$(BIN)/costline generate --out data/sample
+	$(BIN)/costline generate --output data/sample --force
 	$(BIN)/costline run --input data/sample --output $(OUTPUT)
 	$(BIN)/python -m pipelines.lib.invoices.sample_invoices --warehouse $(OUTPUT)/warehouse.duckdb --input data/sample
 
@@ -51,4 +66,4 @@ benchmark: install
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(OUTPUT) .dagster_home
+	rm -rf $(OUTPUT) $(DAGSTER_HOME)

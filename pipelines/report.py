@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
+
 from pipelines.lib import warehouse
+from pipelines.lib.report import finance_queries, queries, sections
 from pipelines.lib.report import html as h
-from pipelines.lib.report import queries, sections
 
 TITLE = "costline report"
 
@@ -36,17 +38,18 @@ def _header(con, warehouse_path: Path, generated: datetime) -> tuple[str, list[s
     if o.prod_last_day is not None:
         fresh += f" · production up to {o.prod_last_day:%Y-%m-%d}"
     fresh += f" · {stamp}"
-    cards = []
+    cards = _invoiced_cards(con)
     for r in o.spend.head(2).iter_rows(named=True):
         cards.append(
             h.card(
-                f"Prod spend ({r['currency']})",
+                f"Prod spend, log estimate ({r['currency']})",
                 h.money(r["contracted_cost"], r["currency"]),
+                f"estimate: logged tokens x contracted prices, whole window; "
                 f"list {h.money(r['list_cost'], r['currency'])}",
             )
         )
-    if not cards:
-        cards.append(h.card("Prod spend", h.DASH, "no priced request"))
+    if o.spend.is_empty():
+        cards.append(h.card("Prod spend, log estimate", h.DASH, "no priced request"))
     cards += [
         h.card("Prod requests", h.count(o.prod_requests)),
         h.card("Tenants · features", f"{o.prod_tenants:,} · {o.prod_features:,}", "production"),
@@ -64,6 +67,31 @@ def _header(con, warehouse_path: Path, generated: datetime) -> tuple[str, list[s
         ),
     ]
     return fresh, cards
+
+
+def _invoiced_cards(con) -> list[str]:
+    """Production spend as invoiced (allocated) for the final months, per invoice currency, and
+    what is still provisional (a log estimate until the invoice arrives)."""
+    try:
+        invoiced = finance_queries.invoiced_prod_spend(con)
+    except queries.MissingTable:
+        return []
+    cards = []
+    for status, label, detail in (
+        ("final", "invoiced", "allocated invoices, final months {months}"),
+        ("provisional", "provisional", "log estimate until the invoice arrives: {months}"),
+    ):
+        for r in invoiced.filter(pl.col("status") == status).head(2).iter_rows(named=True):
+            cards.append(
+                h.card(
+                    f"Prod spend, {label} ({r['currency']})",
+                    h.money(r["allocated_cost"], r["currency"]),
+                    detail.format(months=r["months"])
+                    + ("; unpriced usage not included" if r["unknown_rows"] else ""),
+                    "" if status == "final" else "warn",
+                )
+            )
+    return cards
 
 
 def render_report(warehouse_path: Path, generated: datetime | None = None) -> str:

@@ -6,9 +6,11 @@ import os
 import re
 import sys
 import time
-from datetime import date, timedelta
+import uuid
+from datetime import date
 from pathlib import Path
 
+from pipelines.lib import publish
 from pipelines.lib.request_window import detect_request_window
 
 # Step failures are reported below as one line each; Dagster's own log would add tracebacks.
@@ -19,7 +21,7 @@ class RunError(RuntimeError):
     """A problem the user can fix; the message says how."""
 
 
-def _prepare_env(input_dir: Path, output_dir: Path) -> None:
+def _check_input(input_dir: Path) -> None:
     if not input_dir.is_dir():
         raise RunError(
             f"input folder {input_dir} not found. Point --input at a folder holding requests/, "
@@ -36,16 +38,39 @@ def _prepare_env(input_dir: Path, output_dir: Path) -> None:
                 f"{input_dir / 'catalog' / name} is missing. Add it (columns in README "
                 "'Input contract'; a header line alone is allowed) and run again."
             )
-    _check_output(output_dir)
+
+
+def _set_env(input_dir: Path, output_dir: Path) -> None:
     os.environ["COSTLINE_INPUT"] = str(input_dir.resolve())
     os.environ["COSTLINE_OUTPUT"] = str(output_dir.resolve())
     os.environ["COSTLINE_PROGRESS"] = "1"
 
 
-def _check_output(output_dir: Path) -> None:
-    """The output folder is writable and no other process writes to it."""
-    from pipelines.lib import publish
+def _claim_output(output_dir: Path, run_id: str) -> publish.OutputLock:
+    """Check the output folder is writable, then hold its run lock for the whole run (an OS
+    lock: a second run on the same folder stops at once, and a run that died leaves none)."""
+    _check_writable(output_dir)
+    try:
+        lock = publish.lock_output(output_dir, run_id)
+    except publish.RunInProgressError as exc:
+        raise RunError(f"{exc}.") from None
+    try:
+        if lock.taken_over is not None:
+            gone = lock.taken_over
+            print(
+                f"costline: took over {output_dir}: the run that held it (pid "
+                f"{gone.get('pid', 'unknown')}, started {gone.get('started_at', 'unknown')}) "
+                "is gone; this run takes over and recovers what it left.",
+                file=sys.stderr,
+            )
+        _check_no_other_writer(output_dir)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
 
+
+def _check_writable(output_dir: Path) -> None:
     work = output_dir / ".work"
     try:
         work.mkdir(parents=True, exist_ok=True)
@@ -57,13 +82,15 @@ def _check_output(output_dir: Path) -> None:
             f"cannot write to the output folder {output_dir} ({exc.strerror or exc}). "
             "Choose a writable --output, or fix the folder's permissions."
         ) from None
+
+
+def _check_no_other_writer(output_dir: Path) -> None:
+    """No run started outside `costline run` (a `dagster dev` run) and no other connection
+    writes to the folder."""
     marker = publish.read_marker(output_dir)
     if publish.running_elsewhere(marker):
-        raise RunError(
-            f"another costline run (pid {marker['pid']}, started {marker.get('started_at')}) "
-            f"is writing to {output_dir}: wait for it to finish, or use another --output."
-        )
-    work_db = work / "warehouse.duckdb"
+        raise RunError(f"{publish.busy_message(output_dir, marker)}.")
+    work_db = output_dir / ".work" / "warehouse.duckdb"
     if work_db.exists():
         import duckdb
 
@@ -98,7 +125,15 @@ def _check_window(start: date, end: date) -> None:
 
 
 # Exceptions whose message names the file, line and field to fix (raised by the assets).
-USER_ERRORS = {"CatalogError", "InvoiceError", "FxError", "MappingError", "BadField", "RunError"}
+USER_ERRORS = {
+    "CatalogError",
+    "InvoiceError",
+    "FxError",
+    "MappingError",
+    "BadField",
+    "RunError",
+    "RunInProgressError",
+}
 
 
 def _root_cause(info):
@@ -152,10 +187,32 @@ def run_pipeline(
 ) -> int:
     """Run every daily asset for [start, end] (inclusive days); returns the exit code.
     `instance`: the Dagster instance to record the run in (default: $DAGSTER_HOME's, else an
-    in-memory one)."""
+    in-memory one). The output folder is locked for the whole run."""
     began = time.monotonic()
+    run_id = str(uuid.uuid4())
     try:
-        _prepare_env(input_dir, output_dir)
+        _check_input(input_dir)
+        lock = _claim_output(output_dir, run_id)
+    except RunError as exc:
+        print(f"costline: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _run_locked(input_dir, output_dir, start, end, instance, run_id, began)
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    input_dir: Path,
+    output_dir: Path,
+    start: date | None,
+    end: date | None,
+    instance: object | None,
+    run_id: str,
+    began: float,
+) -> int:
+    _set_env(input_dir, output_dir)
+    try:
         if start is None or end is None:
             found = detect_request_window(input_dir / "requests")
             if found is None:
@@ -175,64 +232,66 @@ def run_pipeline(
     from pipelines.definitions import defs
     from pipelines.defs.jobs import DAILY_JOB_NAME
 
-    print(f"costline: {input_dir} -> {output_dir}, days {start} .. {end}", file=sys.stderr)
+    print(
+        f"costline: {input_dir} -> {output_dir}, days {start} .. {end} (inclusive)",
+        file=sys.stderr,
+    )
     job = defs().resolve_job_def(DAILY_JOB_NAME)
     result = job.execute_in_process(
         instance=instance or _instance(),
         run_config=QUIET_LOGS,
         raise_on_error=False,
+        run_id=run_id,
         tags={
             ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
             ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
         },
     )
-    import dagster as dg
+    from pipelines.check_lines import check_lines
 
-    failed_checks = []
-    for evaluation in result.get_asset_check_evaluations():
-        if evaluation.passed:
-            continue
-        warn = evaluation.severity == dg.AssetCheckSeverity.WARN
-        if not warn:
-            failed_checks.append(evaluation)
-        # One readable line: scalar figures only (tables and previews live in the Dagster UI).
-        details = {
-            k: v.value
-            for k, v in evaluation.metadata.items()
-            if isinstance(v.value, int | float | str) and "\n" not in str(v.value)
-        }
-        print(
-            f"{'warning' if warn else 'check failed'}: "
-            f"{evaluation.asset_key.to_user_string()}.{evaluation.check_name} {details}",
-            file=sys.stderr,
-        )
+    findings = check_lines(result.get_asset_check_evaluations())
+    blocking = [f for f in findings if f.blocking]
+    for finding in findings:
+        print(finding.text(), file=sys.stderr)
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(
-                    f"costline: {_failure_line(event.step_key, event.step_failure_data.error)}",
-                    file=sys.stderr,
-                )
-        # Nothing half-built may reach a later publish: back to the last published warehouse.
-        from pipelines.lib.publish import restore_work_db
-
-        try:
-            restore_work_db(output_dir)
-        except OSError as exc:
-            print(
-                f"costline: could not reset the work database ({exc}); re-run the same days "
-                "before any others.",
-                file=sys.stderr,
-            )
-        print(
-            "costline: run failed; the last published outputs are unchanged. Fix the cause above "
-            f"and re-run the same days (--from {start} --to {end}).",
-            file=sys.stderr,
-        )
+        _report_failure(result, output_dir, start, end)
         return 1
     from pipelines.summary import print_summary
 
-    print_summary(
-        output_dir, start, end + timedelta(days=1), time.monotonic() - began, result.run_id
+    print_summary(output_dir, start, end, time.monotonic() - began, result.run_id, findings)
+    return 1 if blocking else 0
+
+
+def _report_failure(result, output_dir: Path, start: date, end: date) -> None:
+    """One line per failed step (or the run's own error), then put the work database back."""
+    lines = [
+        _failure_line(event.step_key, event.step_failure_data.error)
+        for event in result.all_events
+        if event.is_step_failure
+    ]
+    if not lines:  # failed before any step ran (a resource could not start)
+        for event in result.all_events:
+            if event.is_run_failure:
+                error = getattr(event.event_specific_data, "error", None)
+                lines.append(_failure_line("(run start)", error) if error else event.message)
+    for line in lines:
+        print(f"costline: {line}", file=sys.stderr)
+    # Nothing half-built may reach a later publish: back to the last published warehouse.
+    try:
+        publish.restore_work_db(output_dir)
+    except OSError as exc:
+        print(
+            f"costline: could not reset the work database ({exc}); re-run the same days "
+            "before any others.",
+            file=sys.stderr,
+        )
+    state = (
+        "publishing was interrupted after it began; the next run finishes it"
+        if publish.publish_pending(output_dir)
+        else "the last published outputs are unchanged"
     )
-    return 1 if failed_checks else 0
+    print(
+        f"costline: run failed; {state}. Fix the cause above "
+        f"and re-run the same days (--from {start} --to {end}).",
+        file=sys.stderr,
+    )

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from pipelines.lib.first_day import first_partition_day
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_INPUT = PROJECT_ROOT / "data" / "sample"
 DEFAULT_OUTPUT = PROJECT_ROOT / "out"
@@ -23,6 +25,11 @@ class Settings:
     output_dir: Path
     partitions_start: str
     max_unpriced_token_share: Decimal
+    # A tenant whose LLM cost passes this share of its revenue is `thin` (mart_tenant_margin).
+    thin_margin_share: Decimal
+    # Share of the window's records (loaded + quarantined; skipped ones not counted) allowed in
+    # quarantine before the blocking check `stg_requests.quarantine_share` stops the run.
+    max_quarantine_share: Decimal = Decimal("0.01")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -30,8 +37,12 @@ class Settings:
         return cls(
             input_dir=Path(os.environ.get("COSTLINE_INPUT", SAMPLE_INPUT)).resolve(),
             output_dir=Path(os.environ.get("COSTLINE_OUTPUT", DEFAULT_OUTPUT)).resolve(),
-            partitions_start=os.environ.get("COSTLINE_PARTITIONS_START", "2025-01-01"),
+            # Default: the day before the input's earliest request (pipelines/lib/first_day.py).
+            partitions_start=os.environ.get("COSTLINE_PARTITIONS_START")
+            or first_partition_day(os.environ.get("COSTLINE_INPUT", SAMPLE_INPUT)),
             max_unpriced_token_share=Decimal(
                 os.environ.get("COSTLINE_MAX_UNPRICED_TOKEN_SHARE", "0.01")
             ),
+            thin_margin_share=Decimal(os.environ.get("COSTLINE_THIN_MARGIN_SHARE") or "0.3"),
+            max_quarantine_share=Decimal(os.environ.get("COSTLINE_MAX_QUARANTINE_SHARE") or "0.01"),
         )

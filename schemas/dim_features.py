@@ -11,14 +11,14 @@ TABLE = "dim_features"
 
 class DimFeatures(pa.DataFrameModel):
     """Each feature's kind from catalog/features.csv (extractive, generative, agentic,
-    conversational...); when the file is absent, ticket_classification = extractive.
+    conversational...). Empty when the file is absent: every feature is then `unclassified`.
 
     Grain: one row per feature.
     """
 
     feature: str = f("Feature name as in the request logs", unique=True)
     kind: str = f("Kind of work: extractive features rarely need an expensive model")
-    source: str = f("Where the row comes from (catalog line or default)")
+    source: str = f("Where the row comes from (catalog/features.csv line)")
 
     class Config:
         strict = True

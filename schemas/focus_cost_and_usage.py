@@ -21,6 +21,8 @@ from pipelines.lib.focus.enums import ENUMS, SKU_PRICE_DETAILS_KEYS, SUBCATEGORY
 from pipelines.lib.focus.rules import ISO_DATETIME, NULL_PAIRS, NUMBER, PRICE_COLUMNS, UNIT_PRICES
 
 TABLE = "fct_focus_cost_and_usage"
+# x_ columns that are never NULL
+X_REQUIRED = ("x_TenantId", "x_CostSource", "x_ListCostDerived")
 
 DESCRIPTIONS: dict[str, str] = {
     "AvailabilityZone": "Always NULL: LLM APIs are not zonal.",
@@ -53,7 +55,8 @@ DESCRIPTIONS: dict[str, str] = {
     "EffectiveCost": "= ContractedCost (no commitments to amortise).",
     "InvoiceId": "NULL: estimates are tied to no issued invoice.",
     "InvoiceIssuerName": "Who invoices; equals ProviderName for directly billed usage.",
-    "ListCost": "ListUnitPrice x PricingQuantity, exact.",
+    "ListCost": "ListUnitPrice x PricingQuantity, exact (derived from the contract where "
+    "x_ListCostDerived).",
     "ListUnitPrice": "Public list price per 1000000 Tokens (contract price if none is listed).",
     "PricingCategory": "`Standard`.",
     "PricingCurrency": "= BillingCurrency.",
@@ -94,6 +97,9 @@ DESCRIPTIONS: dict[str, str] = {
     "x_ContextTier": "base or long_context.",
     "x_Requests": "Requests with tokens of this kind in the row.",
     "x_CostSource": "`estimate` for log-derived rows.",
+    "x_ListCostDerived": "True when no list price exists in the billing currency, so ListUnitPrice "
+    "and ListCost repeat the contracted price and cost (FOCUS makes ListCost non-null; "
+    "fct_cost_lines keeps list_cost NULL for these requests).",
 }
 
 
@@ -101,7 +107,12 @@ def _dtype(sql_type: str) -> object:
     if sql_type.startswith("DECIMAL("):
         p, s = (int(x) for x in sql_type[8:-1].split(","))
         return Annotated[pl.Decimal, p, s]
-    return {"VARCHAR": str, "TIMESTAMP": pl.Datetime, "BIGINT": pl.Int64}[sql_type]
+    return {
+        "VARCHAR": str,
+        "TIMESTAMP": pl.Datetime,
+        "BIGINT": pl.Int64,
+        "BOOLEAN": pl.Boolean,
+    }[sql_type]
 
 
 def _flat_json(text: str | None, sku_keys: bool) -> bool:
@@ -204,7 +215,7 @@ def _field(name: str, nullable: bool) -> object:
 _annotations = {c.name: _dtype(c.sql_type) for c in COLUMNS}
 _annotations.update({name: _dtype(t) for name, t in X_COLUMNS.items()})
 _body: dict[str, object] = {c.name: _field(c.name, c.nullable) for c in COLUMNS}
-_body.update({name: _field(name, name not in ("x_TenantId", "x_CostSource")) for name in X_COLUMNS})
+_body.update({name: _field(name, name not in X_REQUIRED) for name in X_COLUMNS})
 _body["__annotations__"] = _annotations
 _body["__doc__"] = (
     "FOCUS 1.2 Cost and Usage rows estimated from the request logs: one row per charge day x "

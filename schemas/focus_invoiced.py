@@ -14,7 +14,7 @@ import polars as pl
 
 from pipelines.lib.focus.columns import COLUMNS, X_COLUMNS
 from schemas.focus_cost_and_usage import DESCRIPTIONS as ESTIMATE_DESCRIPTIONS
-from schemas.focus_cost_and_usage import _dtype, _field, _Rules
+from schemas.focus_cost_and_usage import X_REQUIRED, _dtype, _field, _Rules
 
 TABLE = "fct_focus_invoiced"
 
@@ -72,6 +72,9 @@ DESCRIPTIONS: dict[str, str] = {
     "x_ContextTier": "Context tier of the price point (Usage rows).",
     "x_Requests": "Logged requests of the price point (Usage rows).",
     "x_CostSource": "`invoice`.",
+    "x_ListCostDerived": "True where ListCost is not a list price x quantity: Usage rows whose "
+    "logged price point has no list price in the billing currency, and every other row "
+    "(ListCost = BilledCost).",
 }
 
 _STAND_ALONE = ("Tax", "Credit", "Adjustment")
@@ -118,9 +121,7 @@ def _invoiced_field(name: str, nullable: bool) -> object:
 
 _body: dict[str, object] = {c.name: _invoiced_field(c.name, c.nullable) for c in COLUMNS}
 _body["InvoiceId"] = pa.Field(nullable=False, description=DESCRIPTIONS["InvoiceId"])
-_body.update(
-    {name: _invoiced_field(name, name not in ("x_TenantId", "x_CostSource")) for name in X_COLUMNS}
-)
+_body.update({name: _invoiced_field(name, name not in X_REQUIRED) for name in X_COLUMNS})
 # one-value enumerations as `eq`: pandera's polars `isin` rejects matches of a 1-element list
 _body["ChargeClass"] = pa.Field(
     nullable=True, eq="Correction", description=DESCRIPTIONS["ChargeClass"]

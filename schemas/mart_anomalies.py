@@ -16,13 +16,15 @@ class MartAnomalies(pa.DataFrameModel):
     and MAD of its previous 14 days (spike: >= 3x the median and robust z >= 5, defaults).
     Severity by multiple of the median: low >= 3, medium >= 6, high >= 10.
 
-    Grain: day x tenant_id x feature x environment, spike days only.
+    Grain: day x tenant_id x feature x environment x currency, spike days only (a cost series
+    never adds two currencies).
     """
 
     day: pl.Date = f("Day (UTC)")
     tenant_id: str = f("Tenant")
     feature: str = f("Feature")
     environment: str = f("prod, staging or dev", isin=ENVIRONMENTS)
+    currency: str = opt("Currency of the cost series (contracted); NULL for requests with no price")
     requests: pl.Int64 = f("Requests that day", ge=0)
     tokens: pl.Int64 = f("Input + output tokens that day", ge=0)
     tokens_baseline_median: pl.Float64 = f("Median daily tokens of the previous 14 days")

@@ -62,3 +62,14 @@ REQUIRED_FIELDS = (
     "input_tokens",
     "output_tokens",
 )
+# The fields that price or attribute a request: only a bad value here quarantines a record.
+# Every other field is repaired (pipelines/lib/ingest/rules.py): rounded, or set to NULL.
+CRITICAL_FIELDS = frozenset({*REQUIRED_FIELDS, *TOKEN_FIELDS, "service_tier"})
+# Repair actions (table ingest_field_repairs.action); readers carry them in `_rp_<field>`.
+REPAIR_PREFIX = "_rp_"
+ROUNDED = "rounded fractional number"
+NOT_A_NUMBER = "set to NULL: not a number"
+NOT_A_BOOLEAN = "set to NULL: not a boolean"
+WRONG_TYPE = "set to NULL: wrong type"
+UNKNOWN_VALUE = "set to NULL: unknown value"
+NEGATIVE = "set to NULL: negative"

@@ -9,6 +9,7 @@ docstring.
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 from functools import cache
 from types import ModuleType
@@ -142,9 +143,9 @@ def column_docs(table: str) -> dict[str, str]:
 
 
 def table_doc(table: str) -> str:
-    """The model's docstring, first paragraph."""
-    doc = (model_for(table).__doc__ or "").strip()
-    return doc.split("\n\n")[0].replace("\n", " ")
+    """The model's docstring, first paragraph, on one line."""
+    doc = inspect.cleandoc(model_for(table).__doc__ or "")
+    return " ".join(doc.split("\n\n")[0].split())
 
 
 def _quote(text: str) -> str:
@@ -163,3 +164,31 @@ def apply_comments(con: duckdb.DuckDBPyConnection, table: str) -> None:
     for column, doc in column_docs(table).items():
         if doc and column in existing:
             con.execute(f'comment on column {table}."{column}" is {_quote(doc)}')
+
+
+def undocumented_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables and views of the warehouse that have a model but lack a comment on the table or on
+    one of the columns the model describes (e.g. just created or replaced)."""
+    rows = con.execute(
+        """select t.table_name, t.comment is null, c.column_name, c.comment is null
+        from (select table_name, comment from duckdb_tables() where schema_name = 'main'
+              union all
+              select view_name, comment from duckdb_views()
+              where schema_name = 'main' and not internal) t
+        join duckdb_columns() c on c.table_name = t.table_name and c.schema_name = 'main'"""
+    ).fetchall()
+    missing = set()
+    for table, table_blank, column, column_blank in rows:
+        if not has_model(table):
+            continue
+        if table_blank or (column_blank and column_docs(table).get(column)):
+            missing.add(table)
+    return sorted(missing)
+
+
+def apply_missing_comments(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """COMMENT ON every table (and its columns) from `undocumented_tables`; returns their names."""
+    tables = undocumented_tables(con)
+    for table in tables:
+        apply_comments(con, table)
+    return tables

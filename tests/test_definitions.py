@@ -41,6 +41,7 @@ def test_blocking_checks_guard_the_money_path():
     }
     for key in [
         ("stg_requests", "rows_accounted_for"),
+        ("stg_requests", "quarantine_share"),
         ("fct_cost_lines", "unpriced_token_share"),
         ("fct_cost_lines", "one_line_per_request"),
     ]:

@@ -14,6 +14,7 @@ import duckdb
 from pipelines.lib import publish, warehouse
 from pipelines.lib.progress import report
 from pipelines.settings import Settings
+from schemas import registry
 
 
 class CostlineResource(dg.ConfigurableResource):
@@ -64,9 +65,15 @@ class CostlineResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the warehouse being built."""
+        """A connection to the warehouse being built. A write connection that ends without error
+        first documents every table it left without its `COMMENT ON` (a table just created or
+        replaced), from the table's pandera model: whichever asset wrote it, the published
+        warehouse describes every column of every modelled table."""
         with warehouse.connect(self.work_db_path, read_only=read_only) as con:
             yield con
+            if not read_only:
+                con.complete()
+                registry.apply_missing_comments(con)
 
 
 def window(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> tuple[date, date]:

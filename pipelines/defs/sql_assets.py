@@ -36,6 +36,12 @@ TABLE_PRODUCERS = {
     "chargeback_lines": "chargeback_export",
     "costline_settings": "costline_settings",
     "quarantine_feedback": "stg_feedback",
+    "stg_revenue": "stg_revenue",
+    "quarantine_revenue": "stg_revenue",
+    "dim_internal_rates": "dim_internal_rates",
+    "int_tenant_margins_computed": "margin_figures",
+    "int_feature_margins_computed": "margin_figures",
+    "int_internal_recovery_computed": "margin_figures",
 }
 SCHEMA_CHECK = "matches_published_schema"
 

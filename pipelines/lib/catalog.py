@@ -43,3 +43,27 @@ def load_tenants(path: Path) -> pl.DataFrame:
             f"{dupes['tenant_id'][0]!r}"
         )
     return df.select(TENANT_COLUMNS)
+
+
+# Optional tenants.csv column: the tenant's id(s) in the billing system (Stripe `cus_...`),
+# several separated by `;`. Revenue importers map billing customers to tenants with it.
+BILLING_CUSTOMER_COLUMN = "billing_customer_id"
+
+
+def load_billing_customers(path: Path) -> dict[str, str]:
+    """billing customer id -> tenant_id from tenants.csv (empty when the column is absent)."""
+    df = read_csv_strings(path, TENANT_COLUMNS)
+    if BILLING_CUSTOMER_COLUMN not in df.columns:
+        return {}
+    owners: dict[str, str] = {}
+    for line, tenant, ids in df.select("line", "tenant_id", BILLING_CUSTOMER_COLUMN).iter_rows():
+        for customer in (c.strip() for c in (ids or "").split(";")):
+            if not customer:
+                continue
+            if customer in owners and owners[customer] != tenant:
+                raise CatalogError(
+                    f"{path}: line {line}, {BILLING_CUSTOMER_COLUMN}: {customer!r} is already "
+                    f"the billing customer of tenant {owners[customer]!r}"
+                )
+            owners[customer] = tenant
+    return owners

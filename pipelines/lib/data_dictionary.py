@@ -28,7 +28,9 @@ def render() -> str:
         "",
         "Generated from the pandera models in `schemas/` by "
         "`python -m pipelines.lib.data_dictionary`; the same text is in the warehouse as "
-        "`COMMENT ON` (`select table_name, column_name, comment from duckdb_columns()`).",
+        "`COMMENT ON` (`select table_name, column_name, comment from duckdb_columns()`) on every "
+        "table of the warehouse except the intermediate `int_*` models, the marts' building "
+        "blocks (see their SQL headers in `sql/intermediate/`).",
         "",
     ]
     for table in registry.tables():

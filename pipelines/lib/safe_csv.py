@@ -18,6 +18,8 @@ import polars as pl
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls other than tab/newline/CR, DEL and C1 controls: escaped, never written raw.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_CODES = (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))
+_FORMULA_START = "^[" + "".join(re.escape(p) for p in FORMULA_PREFIXES) + "]"
 
 
 def _escape_control(match: re.Match[str]) -> str:
@@ -33,14 +35,27 @@ def neutralise(value: str | None) -> str | None:
     return _CONTROL.sub(_escape_control, value)
 
 
+def _neutralise_column(name: str, has_control: bool) -> pl.Expr:
+    """Vectorised `neutralise` (same result, no Python call per cell)."""
+    column = pl.col(name)
+    quoted = (
+        pl.when(column.str.contains(_FORMULA_START)).then(pl.lit("'") + column).otherwise(column)
+    )
+    if has_control:  # rare: one literal pass per control character
+        for code in _CONTROL_CODES:
+            quoted = quoted.str.replace_all(chr(code), f"\\x{code:02x}", literal=True)
+    return quoted.alias(name)
+
+
 def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` with every text column neutralised; other columns unchanged."""
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String()]
     if not text:
         return frame
-    return frame.with_columns(
-        pl.col(name).map_elements(neutralise, return_dtype=pl.String()) for name in text
-    )
+    found = frame.select(
+        pl.col(name).str.contains(_CONTROL.pattern).any().alias(name) for name in text
+    ).row(0, named=True)
+    return frame.with_columns(_neutralise_column(name, bool(found[name])) for name in text)
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> None:

@@ -2,7 +2,8 @@
 -- grain: one row per tenant_id x feature (NULL = all features) x currency x day, days zero-filled from the first prod cost day to the last day run
 -- materialization: table
 -- Forecast = month_to_date + median(daily spend of the trailing 7 days, as-of day included,
--- zero days counted) x days remaining after the as-of day. Scopes: every tenant (all features)
+-- zero days counted; exact DECIMAL, the mean of the two middle days) x days remaining after the
+-- as-of day. Scopes: every tenant (all features)
 -- and every (tenant, feature) named in dim_budgets.
 with cost_lines as (
     select request_date, tenant_id, feature, contracted_currency as currency, contracted_cost
@@ -81,10 +82,13 @@ windowed as (
             partition by tenant_id, feature, currency, date_trunc('month', day)
             order by day rows between unbounded preceding and current row
         ) as month_to_date,
-        median(day_spend) over (
-            partition by tenant_id, feature, currency
-            order by day rows between 6 preceding and current row
-        ) as trailing_7d_median,
+        -- exact DECIMAL median: the mean of the two middle values (lower middle = quantile_disc,
+        -- upper middle = -quantile_disc of the negated values); DuckDB's median interpolates
+        -- through DOUBLE (4.06455941125 would come back as 4.064559411250000128)
+        (
+            quantile_disc(day_spend, 0.5) over last_7_days
+            + -quantile_disc(-day_spend, 0.5) over last_7_days
+        ) * 0.5 as trailing_7d_median,
         count(*) over (
             partition by tenant_id, feature, currency
             order by day rows between 6 preceding and current row
@@ -93,6 +97,10 @@ windowed as (
             partition by tenant_id, feature, currency, date_trunc('month', day)
         ) as month_total_so_far
     from filled
+    window last_7_days as (
+        partition by tenant_id, feature, currency
+        order by day rows between 6 preceding and current row
+    )
 ),
 
 final as (

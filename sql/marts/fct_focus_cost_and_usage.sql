@@ -8,7 +8,8 @@
 -- Decisions: SubAccountId is NULL (a sub account is a provider construct such as an OpenAI project;
 -- tenants are ours and live in x_TenantId and Tags); InvoiceId is NULL (estimates, not invoiced);
 -- BilledCost = EffectiveCost = ContractedCost; ListUnitPrice falls back to the contracted price when
--- there is no list price in the billing currency; PricingCurrency* repeat the billing-currency values.
+-- there is no list price in the billing currency (then ListCost = ContractedCost and
+-- x_ListCostDerived is true); PricingCurrency* repeat the billing-currency values.
 with
 
 cost_lines as (
@@ -180,6 +181,10 @@ priced as (
             end as decimal(38, 12)
         ) as list_unit_price,
         cast(g.contracted_price as decimal(38, 12)) as contracted_unit_price,
+        -- FOCUS makes ListCost non-null: without a list price in the billing currency it repeats
+        -- the contracted cost, and x_ListCostDerived says so (fct_cost_lines keeps NULL)
+        coalesce(g.list_price is null or g.list_currency <> g.contracted_currency, true)
+            as list_cost_derived,
         coalesce(p.service_name, g.provider || ' API') as service_name,
         coalesce(p.provider_name, g.provider) as provider_name,
         coalesce(p.invoice_issuer_name, g.provider) as invoice_issuer_name,
@@ -300,7 +305,8 @@ final as (
         c.service_tier as x_ServiceTier,
         c.context_tier as x_ContextTier,
         cast(c.requests as bigint) as x_Requests,
-        'estimate' as x_CostSource
+        'estimate' as x_CostSource,
+        c.list_cost_derived as x_ListCostDerived
     from costed as c
     left join tenants as t on c.tenant_id = t.tenant_id
 )

@@ -25,6 +25,8 @@
 -- * Tax: the tax part; NULL unit prices, quantities, SKU and PricingCategory; costs = BilledCost.
 -- * Credit: the credit part; stand-alone, List = Contracted = Effective = BilledCost.
 -- Zero amounts make no row (except Usage rows, which show logged usage even at 0.00).
+-- x_ListCostDerived: true where ListCost is not a list price x quantity (the estimate's derived
+-- price points, and every non-Usage row, whose ListCost = BilledCost).
 -- The fx rates come from the relation `invoice_fx_rates` (charge_date, from_currency,
 -- to_currency, rate) that pipelines.lib.focus.export_invoiced registers before running the model
 -- (the rates of catalog/fx.csv, as the allocation used them; no FX table exists in the warehouse).
@@ -61,6 +63,7 @@ logged as (
         BillingCurrency as logged_currency,
         ListUnitPrice as list_price,
         ContractedUnitPrice as contracted_price,
+        x_ListCostDerived as list_cost_derived,
         SkuId as sku_id,
         SkuMeter as sku_meter,
         SkuPriceId as sku_price_id,
@@ -90,7 +93,7 @@ points as (
         a.token_kind, a.charge_date, a.allocation_level,
         l.service_tier, l.context_tier, l.sku_id, l.sku_meter, l.sku_price_id,
         l.sku_price_details, l.publisher_name, l.pricing_quantity, l.consumed_quantity,
-        l.requests,
+        l.requests, l.list_cost_derived,
         cast(round(l.list_price * f.rate, 12) as decimal(38, 12)) as list_unit_price,
         cast(round(l.contracted_price * f.rate, 12) as decimal(38, 12)) as contracted_unit_price,
         cast((a.usage_cost + a.residual_cost) * 100 as hugeint) as billed_cents,
@@ -213,7 +216,7 @@ rows_ as (
         cast(u.cents as decimal(38, 0)) * 0.01 as amount,
         u.service_tier, u.context_tier, u.sku_id, u.sku_meter, u.sku_price_id,
         u.sku_price_details, u.pricing_quantity, u.consumed_quantity, u.requests,
-        u.list_unit_price, u.contracted_unit_price,
+        u.list_unit_price, u.contracted_unit_price, u.list_cost_derived,
         coalesce(u.publisher_name, a.publisher_name, a.provider_name) as publisher_name
     from usage_rows as u
     inner join allocated as a
@@ -233,7 +236,7 @@ rows_ as (
         token_kind, charge_date, allocation_level, billing_currency,
         kind,
         amount,
-        null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null,
         coalesce(publisher_name, provider_name) as publisher_name
     from parts
 ),
@@ -342,7 +345,8 @@ final as (
         c.service_tier as x_ServiceTier,
         c.context_tier as x_ContextTier,
         c.requests as x_Requests,
-        'invoice' as x_CostSource
+        'invoice' as x_CostSource,
+        coalesce(c.list_cost_derived, true) as x_ListCostDerived
     from costed as c
 )
 

@@ -1,13 +1,16 @@
 -- mart_anomalies: daily token and cost spikes per tenant, feature and environment against a trailing robust baseline
--- grain: one row per tenant_id x feature x environment x day with a token or cost spike (days without one are not listed)
+-- grain: one row per tenant_id x feature x environment x currency x day with a token or cost spike (days without one are not listed)
 -- materialization: table
 -- Baseline: median and MAD of the previous 14 days (zero-traffic days count as 0, from the
 -- series' first day). Spike: value >= anomaly.min_ratio x median and robust z
 -- = (value - median) / (1.4826 x MAD) >= anomaly.min_robust_z (MAD = 0 counts as infinite z),
--- with median > 0 and at least anomaly.min_baseline_days days of history.
+-- with median > 0 and at least anomaly.min_baseline_days days of history. The cost median and MAD
+-- are exact DECIMAL (mean of the two middle values), the token ones DOUBLE (counts, not money).
 with cost_lines as (
-    select request_date, tenant_id, feature, environment, input_tokens, output_tokens,
-        contracted_cost
+    -- cost series never add two currencies: the contracted currency is part of the grain
+    -- (NULL for lines without any price, whose cost is unknown and counted as no cost)
+    select request_date, tenant_id, feature, environment, contracted_currency as currency,
+        input_tokens, output_tokens, contracted_cost
     from fct_cost_lines
 ),
 
@@ -23,7 +26,7 @@ settings as (
 
 daily as (
     select
-        tenant_id, feature, environment, request_date as day,
+        tenant_id, feature, environment, currency, request_date as day,
         count(*) as requests,
         sum(input_tokens + output_tokens) as tokens,
         coalesce(sum(contracted_cost), 0) as cost
@@ -32,7 +35,9 @@ daily as (
 ),
 
 series as (
-    select tenant_id, feature, environment, min(day) as first_day from daily group by all
+    select tenant_id, feature, environment, currency, min(day) as first_day
+    from daily
+    group by all
 ),
 
 calendar as (
@@ -42,7 +47,7 @@ calendar as (
 
 filled as (
     select
-        s.tenant_id, s.feature, s.environment, k.day,
+        s.tenant_id, s.feature, s.environment, s.currency, k.day,
         coalesce(d.requests, 0) as requests,
         cast(coalesce(d.tokens, 0) as bigint) as tokens,
         cast(coalesce(d.cost, 0) as decimal(38, 18)) as cost
@@ -52,6 +57,7 @@ filled as (
         on d.tenant_id = s.tenant_id
         and d.feature = s.feature
         and d.environment = s.environment
+        and d.currency is not distinct from s.currency
         and d.day = k.day
 ),
 
@@ -61,13 +67,45 @@ baselined as (
         count(*) over w as baseline_days,
         median(tokens) over w as tokens_baseline_median,
         mad(tokens) over w as tokens_baseline_mad,
-        median(cost) over w as cost_baseline_median,
-        mad(cost) over w as cost_baseline_mad
+        -- money stays DECIMAL: the median is the mean of the two middle values (lower middle
+        -- = quantile_disc, upper middle = -quantile_disc of the negated values), never DOUBLE
+        (quantile_disc(cost, 0.5) over w + -quantile_disc(-cost, 0.5) over w) * 0.5
+            as cost_baseline_median
     from filled
     window w as (
-        partition by tenant_id, feature, environment
+        partition by tenant_id, feature, environment, currency
         order by day rows between 14 preceding and 1 preceding
     )
+),
+
+-- exact MAD of the cost: median of |cost - baseline median| over the same 14 days, in DECIMAL
+cost_mad as (
+    select
+        b.tenant_id, b.feature, b.environment, b.currency, b.day,
+        (
+            quantile_disc(abs(h.cost - b.cost_baseline_median), 0.5)
+            + -quantile_disc(-abs(h.cost - b.cost_baseline_median), 0.5)
+        ) * 0.5 as cost_baseline_mad
+    from baselined as b
+    inner join filled as h
+        on h.tenant_id = b.tenant_id
+        and h.feature = b.feature
+        and h.environment = b.environment
+        and h.currency is not distinct from b.currency
+        and h.day >= b.day - 14
+        and h.day < b.day
+    group by b.tenant_id, b.feature, b.environment, b.currency, b.day
+),
+
+baselined_exact as (
+    select b.*, m.cost_baseline_mad
+    from baselined as b
+    left join cost_mad as m
+        on m.tenant_id = b.tenant_id
+        and m.feature = b.feature
+        and m.environment = b.environment
+        and m.currency is not distinct from b.currency
+        and m.day = b.day
 ),
 
 scored as (
@@ -82,7 +120,7 @@ scored as (
             as cost_robust_z,
         b.cost / nullif(b.cost_baseline_median, 0) as cost_ratio,
         s.*
-    from baselined as b
+    from baselined_exact as b
     cross join settings as s
 ),
 
@@ -110,6 +148,7 @@ final as (
         tenant_id,
         feature,
         environment,
+        currency,
         requests,
         tokens,
         tokens_baseline_median,

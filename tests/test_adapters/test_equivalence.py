@@ -20,6 +20,8 @@ CASES = [
     ("otel/traces.jsonl", "otel-json"),
     ("litellm/standard_logging_payload.jsonl", "litellm-payload"),
     ("litellm/standard_logging_payload.jsonl.gz", "litellm-payload"),
+    # LiteLLM without metadata.usage_object: the cache split from response.usage (issue 14)
+    ("litellm/standard_logging_payload_response_usage.jsonl", "litellm-payload"),
     ("litellm/spendlogs.csv", "litellm-spendlogs"),
     ("litellm/spendlogs.parquet", "litellm-spendlogs"),
     ("langfuse/observations.jsonl", "langfuse"),

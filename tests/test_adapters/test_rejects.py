@@ -24,7 +24,15 @@ def _run(path: Path, fmt: str | None = None):
 
 
 def _reasons(rejects: pl.DataFrame) -> dict[int, tuple[str, str]]:
-    return {r["source_line"]: (r["field"], r["reason"]) for r in rejects.to_dicts()}
+    """Quarantine rejects by line (skipped records left out)."""
+    return {
+        r["source_line"]: (r["field"], r["reason"]) for r in rejects.to_dicts() if not r["skip"]
+    }
+
+
+def _skips(rejects: pl.DataFrame) -> dict[int, str]:
+    """Skipped (not billable) records by line."""
+    return {r["source_line"]: r["reason"] for r in rejects.to_dicts() if r["skip"]}
 
 
 def _attr(k, v):
@@ -69,8 +77,10 @@ def test_otel_rejects(tmp_path):
     assert native["source_line"].to_list() == [1]
     reasons = _reasons(rejects)
     assert native.height + rejects.height == 8
-    assert reasons[2][0] == "gen_ai.operation.name" and "not a model call" in reasons[2][1]
-    assert reasons[3][0] == "gen_ai.operation.name" and "not a GenAI span" in reasons[3][1]
+    # Not billable calls are skipped with a reason, never quarantined.
+    skips = _skips(rejects)
+    assert set(skips) == {2, 3}
+    assert "not a model call" in skips[2] and "not a GenAI span" in skips[3]
     assert reasons[4][0] == "gen_ai.usage.input_tokens" and "not an integer" in reasons[4][1]
     assert reasons[5][0] == "startTimeUnixNano"
     assert reasons[6] == (
@@ -79,6 +89,38 @@ def test_otel_rejects(tmp_path):
     )
     assert reasons[7][0] == "gen_ai.usage.output_tokens" and "negative" in reasons[7][1]
     assert reasons[8][0] == "record" and "not valid JSON" in reasons[8][1]
+
+
+def test_otel_parent_span_summing_its_children_is_skipped(tmp_path):
+    """A framework span (e.g. a LangChain `chat` span) around the provider's own span carries the
+    same usage: only the child, the real model call, is billed."""
+    usage = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "gpt-4.1-mini",
+        "gen_ai.usage.input_tokens": 10,
+        "gen_ai.usage.output_tokens": 5,
+    }
+    parent = _span(1, usage)
+    child = {**_span(2, usage), "parentSpanId": parent["spanId"]}
+    http = {**_span(3, {"http.request.method": "POST"}), "parentSpanId": child["spanId"]}
+    other_trace = {**_span(4, usage), "traceId": "cd" * 16}  # same span id space, other trace
+    doc = {
+        "resourceSpans": [
+            {
+                "resource": {},
+                "scopeSpans": [{"scope": {}, "spans": [parent, child, http, other_trace]}],
+            }
+        ]
+    }
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(doc))
+    native, rejects = _run(path, "otel-json")
+    assert native["source_line"].to_list() == [2, 4]
+    assert _reasons(rejects) == {}
+    skips = _skips(rejects)
+    assert set(skips) == {1, 3}
+    assert "child spans carry the GenAI usage" in skips[1]
 
 
 def test_otel_anthropic_exclusive_input_is_repaired(tmp_path):
@@ -214,13 +256,17 @@ def test_langfuse_rejects(tmp_path):
         {**good, "id": "g4", "usage_details": {}},
         {**good, "id": "g5", "start_time": None},
         {**good, "id": "g6", "level": "ERROR", "usage_details": {}},
+        {**good, "id": "g7", "type": "EVENT"},
     ]
     path = tmp_path / "o.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     native, rejects = _run(path)
-    assert native.height + rejects.height == 6
+    assert native.height + rejects.height == 7
     reasons = _reasons(rejects)
-    assert reasons[2][0] == "type"
+    assert _skips(rejects) == {
+        2: "langfuse: observation type 'SPAN' is not a model call",
+        7: "langfuse: observation type 'EVENT' is not a model call",
+    }
     assert reasons[3][0] == "usage_details.input"
     assert reasons[4][0] == "usage_details"
     assert reasons[5][0] == "start_time"
@@ -261,7 +307,10 @@ def test_provider_usage_rejects(tmp_path):
     assert reasons[3][0] == "input_tokens"
     assert reasons[4][0] == "api"
     assert reasons[5][0] == "usage.prompt_tokens_details.cached_tokens"
-    assert reasons[6][0] == "latency_ms"
+    # An optional field never rejects: NULL, with the repair carried to the reader.
+    assert 6 not in reasons
+    u6 = native.filter(pl.col("request_id") == "u6")
+    assert u6.select("latency_ms", "_rp_latency_ms").rows() == [(None, "set to NULL: not a number")]
 
 
 def test_unreadable_parquet_is_one_file_reject(tmp_path):

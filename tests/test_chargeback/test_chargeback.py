@@ -16,6 +16,8 @@ from pipelines.lib.chargeback import build_chargeback, export_month, tenant_file
 from pipelines.lib.chargeback.export import invoice_summary
 from pipelines.lib.invoices import invoice_totals
 from pipelines.lib.invoices.lines import INVOICE_LINE_COLUMNS
+from pipelines.lib.publish import publish_staged
+from pipelines.lib.safe_csv import neutralise
 
 SEP1, SEP30, OCT1, NOV1 = date(2026, 9, 1), date(2026, 9, 30), date(2026, 10, 1), date(2026, 11, 1)
 COUNT_SCHEMA = {
@@ -156,6 +158,7 @@ def run(tmp_path, invoice_rows, usage_rows, period="2026-09", tenant_ids=("a", "
         contributing["line_id"].to_list(),
         invoice_summary(allocated, period, invoice_totals(lines)),
     )
+    publish_staged(tmp_path)
     return result, cb
 
 
@@ -225,13 +228,21 @@ def test_a_final_month_is_only_reissued_when_a_correction_arrives(tmp_path):
     result, cb = run(tmp_path, september + october, usage)
     assert (result.action, result.issue) == ("reissued", 2)
     out = tmp_path / "exports" / "chargeback" / "2026-09"
-    rows = {r["tenant_id"]: r for r in cb.iter_rows(named=True)}
+    rows = {(r["tenant_id"], r["invoice_id"]): r for r in cb.iter_rows(named=True)}
     published = pl.read_parquet(out / "chargeback.parquet")
-    pub = {r["tenant_id"]: r for r in published.iter_rows(named=True)}
-    # before: a 3.00 + 0.50 = 3.50, b 1.00 + 0.50 = 1.50; now + 0.25 each
-    assert (pub["a"]["previous_allocated_cost"], pub["a"]["change"]) == (D("3.50"), D("0.25"))
-    assert (pub["b"]["previous_allocated_cost"], pub["b"]["change"]) == (D("1.50"), D("0.25"))
-    assert rows["a"]["correction_cost"] == D("0.25")
+    pub = {(r["tenant_id"], r["invoice_id"]): r for r in published.iter_rows(named=True)}
+    # one invoice per row: September's rows are unchanged (a 3.00 + 0.50, b 1.00 + 0.50), the
+    # October correction adds a row of +0.25 per tenant
+    prev_change = lambda key: (pub[key]["previous_allocated_cost"], pub[key]["change"])  # noqa: E731
+    assert prev_change(("a", "INV-09")) == (D("3.50"), D("0.00"))
+    assert prev_change(("b", "INV-09")) == (D("1.50"), D("0.00"))
+    assert prev_change(("a", "INV-10")) == (D("0.00"), D("0.25"))
+    assert prev_change(("b", "INV-10")) == (D("0.00"), D("0.25"))
+    assert rows[("a", "INV-10")]["correction_cost"] == D("0.25")
+    assert rows[("a", "INV-10")]["invoice_billing_period"] == "2026-10"
+    # the logged usage sits on September's own invoice row only
+    assert rows[("a", "INV-09")]["requests"] == 10 and rows[("a", "INV-10")]["requests"] == 0
+    assert rows[("a", "INV-10")]["list_cost"] is None
     assert (out / "issues" / "1" / "chargeback.csv").exists()
     restated = pl.read_csv(out / "restatements.csv", infer_schema=False)
     assert restated["change"].to_list() == ["0.25", "0.25"]
@@ -320,7 +331,7 @@ def test_a_statement_never_holds_another_tenants_rows(tmp_path_factory, ids):
     tmp_path = tmp_path_factory.mktemp("cb")
     usage = [cell(t, str(i + 1)) for i, t in enumerate(ids)]
     result, _ = run(tmp_path, [line("9.99")], usage, tenant_ids=tuple(ids))
-    out = result.directory
+    out = tmp_path / "exports" / "chargeback" / result.period
     manifest = json.loads((out / "manifest.json").read_text())
     files = {t["tenant_id"]: t["file"] for t in manifest["tenants"]}
     assert set(files) == set(ids)
@@ -329,7 +340,7 @@ def test_a_statement_never_holds_another_tenants_rows(tmp_path_factory, ids):
         path = (out / rel).resolve()
         assert path.parent == (out / "tenants").resolve()
         statement = pl.read_csv(path, infer_schema=False)
-        assert statement["tenant_id"].to_list() == [tenant]
+        assert statement["tenant_id"].to_list() == [neutralise(tenant)]
     assert sorted(p.name for p in (out / "tenants").iterdir()) == sorted(
         Path(f).name for f in files.values()
     )

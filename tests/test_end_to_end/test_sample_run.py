@@ -3,6 +3,7 @@
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal as D
 
 from pipelines.lib import warehouse
 from pipelines.lib.focus.export import write_consolidated
@@ -45,7 +46,7 @@ def test_focus_export_conforms_to_our_validator(sample_run, tmp_path):
             assert files["rows"] > 1000
             for path in (files["parquet"], files["csv"]):
                 assert validate_file(path) == [], path
-    assert (sample_run / "focus" / "metadata.json").exists()
+    assert (sample_run / "focus.metadata.json").exists()
 
 
 def test_unknown_model_is_unpriced_never_zero(sample_run):
@@ -125,3 +126,28 @@ def test_final_chargeback_adds_up_to_every_invoice_to_the_cent(sample_run):
             for amount in currencies.values()
         )
         assert total == per_provider
+
+
+def test_readme_margin_and_correction_figures(sample_run):
+    """The README's sample story: initech's loss, account_summary's under-recovery, and the
+    0.37 of October's OpenAI invoice that corrects September."""
+    with _db(sample_run) as con:
+        initech = con.execute(
+            """select billing_period, llm_cost, gross_margin, margin_status, cost_basis
+               from mart_tenant_margin where tenant_id = 'initech' order by billing_period"""
+        ).fetchall()
+        recovery = con.execute(
+            """select sum(internal_charge), sum(llm_cost), sum(recovery)
+               from mart_internal_recovery
+               where feature = 'account_summary' and billing_period = '2026-10'"""
+        ).fetchone()
+        correction = con.execute(
+            """select billing_period, sum(allocated_cost) from chargeback_lines
+               where invoice_id = 'INV-OAI-2026-10' group by all order by 1"""
+        ).fetchall()
+    assert [(p, round(c, 2), round(m, 2), s, b) for p, c, m, s, b in initech] == [
+        ("2026-09", D("17.80"), D("2.20"), "thin", "invoiced"),
+        ("2026-10", D("21.90"), D("-1.90"), "loss", "invoiced"),
+    ]
+    assert [round(x, 2) for x in recovery] == [D("63.00"), D("107.47"), D("-44.47")]
+    assert correction == [("2026-09", D("0.37")), ("2026-10", D("77.13"))]

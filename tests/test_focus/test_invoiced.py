@@ -28,6 +28,7 @@ from pipelines.lib.focus.export_invoiced import (
     write_invoiced_file,
 )
 from pipelines.lib.focus.validate import validate_file
+from pipelines.lib.publish import publish_staged
 from pipelines.lib.warehouse import load_model
 from schemas import registry
 from tests.test_focus.conftest import MODEL_PATH, build_warehouse
@@ -369,11 +370,12 @@ def test_our_validator_with_invoice_totals(invoiced_con, tmp_path):
 
 def test_export_whole_months_with_metadata(invoiced_con, tmp_path):
     doc = export_invoiced(invoiced_con, tmp_path, [date(2025, 6, 1), date(2025, 6, 15)])
+    publish_staged(tmp_path)
     root = tmp_path / "focus_invoiced"
     part = root / "billing_period=2025-06" / "part-0.parquet"
     assert part.exists()
     assert [f["path"] for f in doc["Files"]] == ["billing_period=2025-06/part-0.parquet"]
-    meta = json.loads((root / "metadata.json").read_text())
+    meta = json.loads((root.parent / "focus_invoiced.metadata.json").read_text())
     assert meta["FocusVersion"] == "1.2" and meta["Files"][0]["rows"] == len(frame(invoiced_con))
     assert pq.ParquetFile(part).schema_arrow.names == [*COLUMN_NAMES, *X_COLUMNS]
     # a month without rows loses its folder; other months stay
@@ -381,4 +383,21 @@ def test_export_whole_months_with_metadata(invoiced_con, tmp_path):
     stale.mkdir()
     (stale / "part-0.parquet").write_bytes(part.read_bytes())
     export_invoiced(invoiced_con, tmp_path, [date(2025, 5, 1)])
+    publish_staged(tmp_path)
     assert not stale.exists() and part.exists()
+
+
+def test_list_cost_derived_marks_every_row_whose_list_cost_is_not_price_times_quantity(
+    invoiced_con,
+):
+    rows = invoiced_con.execute(
+        f"""select ChargeCategory, ChargeClass, x_ListCostDerived, count(*),
+                   count(*) filter (where ListCost = BilledCost)
+            from {TABLE} group by all order by all"""
+    ).fetchall()
+    assert rows, "the fixture has invoiced rows"
+    for category, charge_class, derived, n, equal_billed in rows:
+        if category == "Usage" and charge_class is None:
+            assert derived is False  # the fixture's logged price points all have list prices
+        else:  # Tax, Credit, Adjustment, Correction: ListCost = BilledCost, derived
+            assert derived is True and equal_billed == n, (category, charge_class)

@@ -15,6 +15,7 @@ from pipelines.lib.focus.columns import COLUMN_NAMES, X_COLUMNS
 from pipelines.lib.focus.export import export_focus, write_consolidated
 from pipelines.lib.focus.metadata import metadata_document
 from pipelines.lib.focus.validate import validate_file
+from pipelines.lib.publish import publish_staged
 from pipelines.lib.warehouse import SQL_ROOT, load_model, run_model
 from schemas import registry
 from schemas.focus_cost_and_usage import csv_schema
@@ -155,12 +156,13 @@ def test_rerunning_a_window_replaces_it(focus_con):
 
 def test_export_layout_manifest_and_metadata(focus_con, tmp_path):
     doc = export_focus(focus_con, tmp_path, date(2025, 6, 1), date(2025, 7, 1))
+    publish_staged(tmp_path)
     root = tmp_path / "focus"
     paths = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.parquet"))
     assert paths == [
         f"billing_period=2025-06/charge_date=2025-06-{d}/part-0.parquet" for d in ("01", "02", "30")
     ]
-    meta = json.loads((root / "metadata.json").read_text())
+    meta = json.loads((root.parent / "focus.metadata.json").read_text())
     assert meta == json.loads(json.dumps(doc))
     assert meta["DataGenerator"] == "costline" and meta["FocusVersion"] == "1.2"
     uuid.UUID(meta["SchemaId"])
@@ -187,6 +189,7 @@ def test_export_layout_manifest_and_metadata(focus_con, tmp_path):
     assert str(schema.field("ChargePeriodStart").type) == "timestamp[us, tz=UTC]"
     # re-export of one day replaces only that day
     export_focus(focus_con, tmp_path, date(2025, 6, 2), date(2025, 6, 3))
+    publish_staged(tmp_path)
     assert len(list(root.rglob("*.parquet"))) == 3
 
 

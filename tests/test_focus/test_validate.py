@@ -109,3 +109,22 @@ def test_vendor_file_from_the_spec_appendix():
     assert [(v.rule, v.row, v.column) for v in violations] == [
         ("FOCUS-ColumnHandling-mandatory", None, "ServiceCategory")
     ]
+
+
+def test_every_rule_the_corpus_breaks_is_in_the_catalogue():
+    from pipelines.lib.focus.validate import rule_ids
+
+    catalogue = set(rule_ids(with_invoice_totals=True))
+    assert {p.stem.split("__")[0] for p in BROKEN} <= catalogue
+    assert len(catalogue) == len(rule_ids(with_invoice_totals=True))
+
+
+def test_summary_says_how_many_rules_were_checked(capsys):
+    from pipelines.lib.focus.validate import rule_ids
+
+    assert main([str(CLEAN)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert f"{len(rule_ids())} rules checked, no violation - conforms" in last
+    assert " 0 rules" not in last
+    assert main([str(BROKEN[0])]) == 1
+    assert f"{len(rule_ids())} rules checked, " in capsys.readouterr().out

@@ -39,6 +39,60 @@ def lines(*records: object) -> bytes:
     return b"\n".join(out) + b"\n"
 
 
+def _attrs(values: dict) -> list[dict]:
+    return [
+        {"key": k, "value": {"intValue": str(v)} if isinstance(v, int) else {"stringValue": v}}
+        for k, v in values.items()
+    ]
+
+
+def otel_trace() -> dict:
+    """One agent trace as real exports hold it: an HTTP server span, an `invoke_agent` span that
+    sums its children's usage, the model call (loaded) and a database span (skipped)."""
+    start = "1748779200000000000"  # 2025-06-01T12:00:00Z
+    call = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "gpt-4.1-mini",
+        "gen_ai.response.id": "otel-chat-1",
+        "gen_ai.usage.input_tokens": 1000,
+        "gen_ai.usage.output_tokens": 300,
+        "costline.tenant_id": "acme",
+        "costline.feature": "summarise",
+        "costline.environment": "prod",
+    }
+    spans = [
+        ("01", None, {"http.request.method": "POST", "url.path": "/v1/summarise"}),
+        ("02", "01", {**call, "gen_ai.operation.name": "invoke_agent", "gen_ai.response.id": "a"}),
+        ("03", "02", call),
+        ("04", "02", {"db.system.name": "postgresql", "db.operation.name": "SELECT"}),
+    ]
+    return {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": _attrs({"service.name": "summariser"})},
+                "scopeSpans": [
+                    {
+                        "scope": {"name": "corpus"},
+                        "spans": [
+                            {
+                                "traceId": "ab" * 16,
+                                "spanId": sid * 8,
+                                **({"parentSpanId": parent * 8} if parent else {}),
+                                "name": "span",
+                                "startTimeUnixNano": start,
+                                "endTimeUnixNano": start[:-10] + "1250000000",
+                                "attributes": _attrs(attrs),
+                            }
+                            for sid, parent, attrs in spans
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+
+
 def main() -> None:
     REQ.mkdir(parents=True, exist_ok=True)
     for old in REQ.iterdir():
@@ -97,7 +151,25 @@ def main() -> None:
         "13_foreign.jsonl": lines({"event": "page_view", "user": "u1"}, {"event": "click"}),
         "14_garbage.parquet": b"PAR1 this is not parquet at all",
         "16_dup_of_11.jsonl": lines(rec("evil-1")),
+        # Optional fields never quarantine: rounded or set to NULL, one repair row each.
+        "18_optional_repairs.jsonl": lines(
+            rec("rep-1", latency_ms=1023.4),
+            rec("rep-2", latency_ms="fast", accepted="maybe", csat=11),
+            rec("rep-3", status="ok", user_id={"id": 1}),
+        ),
+        # A typo of a token field cannot be priced: quarantined; other unknown fields: reported.
+        "21_unknown_fields.jsonl": lines(
+            rec("unk-1", cache_reads_tokens=150),
+            rec("unk-2", costcentre="CC-9"),
+        ),
+        # Out of the documented range [1970-01-01, now + 1 day]: quarantined, never an overflow.
+        "19_timestamp_range.jsonl": lines(
+            rec("range-1", timestamp="9999-12-31T23:59:59Z"),
+            rec("range-2", timestamp="0000-01-01T00:00:00Z"),
+            rec("range-3", timestamp="1969-12-31T23:59:59Z"),
+        ),
     }
+    files["20_otel_trace.json"] = json.dumps(otel_trace()).encode()
     for name, body in files.items():
         (REQ / name).write_bytes(body)
     header = (

@@ -61,16 +61,20 @@ def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     shutil.copytree(HERE / "corpus", root / "input")
     resource = CostlineResource(input_dir=str(root / "input"), output_dir=str(root / "output"))
-    first = _materialize(resource)
-    after_first = _tables(resource.work_db_path)
-    second = _materialize(resource)
-    after_second = _tables(resource.work_db_path)
+    # The corpus is deliberately mostly bad: here every record may be quarantined (the default
+    # 1% threshold stopping a run is tested in tests/test_ingest/test_quarantine_threshold.py).
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("COSTLINE_MAX_QUARANTINE_SHARE", "1")
+        first = _materialize(resource)
+        after_first = _tables(resource.work_db_path)
+        second = _materialize(resource)
+        after_second = _tables(resource.work_db_path)
     return resource, (first, after_first), (second, after_second)
 
 
 def _meta(result: dg.ExecuteInProcessResult) -> dict[str, int]:
     mat = result.asset_materializations_for_node("stg_requests")[0]
-    keys = ("rows_read", "rows_loaded", "rows_quarantined", "rows_outside_window")
+    keys = ("rows_read", "rows_loaded", "rows_quarantined", "rows_outside_window", "rows_skipped")
     return {k: mat.metadata[k].value for k in keys}
 
 
@@ -87,6 +91,48 @@ def test_every_quarantine_case_has_its_row_and_reason(runs):
     assert not got, f"quarantine rows no case expects: {sorted(got)}"
 
 
+def test_every_repaired_case_has_its_repair_row(runs):
+    resource, (first, _), _ = runs
+    with warehouse.connect(resource.work_db_path, read_only=True) as con:
+        rows = con.execute(
+            "select source_file, source_line, field, action from ingest_field_repairs"
+        ).fetchall()
+    got = sorted((f.removeprefix("requests/"), line, field, a) for f, line, field, a in rows)
+    expected = sorted((c["file"], c["line"], c["field"], c["action"]) for c in CASES["repaired"])
+    assert got == expected
+    mat = first.asset_materializations_for_node("stg_requests")[0]
+    assert mat.metadata["fields_repaired"].value == len(expected)
+
+
+def test_every_skipped_case_is_skipped_not_quarantined(runs):
+    resource, _, _ = runs
+    with warehouse.connect(resource.work_db_path, read_only=True) as con:
+        rows = con.execute(
+            "select source_file, source_line, reason from ingest_skipped_records"
+        ).fetchall()
+    got = {(f.removeprefix("requests/"), line): reason for f, line, reason in rows}
+    assert set(got) == {(c["file"], c["line"]) for c in CASES["skipped"]}
+    for case in CASES["skipped"]:
+        assert case["reason"] in got[(case["file"], case["line"])], case
+
+
+def test_unknown_fields_are_reported_with_did_you_mean(runs):
+    resource, (first, _), _ = runs
+    mat = first.asset_materializations_for_node("stg_requests")[0]
+    assert (
+        "requests/21_unknown_fields.jsonl: unknown field cache_reads_tokens (did you mean "
+        "cache_read_tokens?) in 1 records from line 1: records quarantined"
+    ) in mat.metadata["unknown_fields"].value
+    with warehouse.connect(resource.work_db_path, read_only=True) as con:
+        rows = con.execute(
+            "select * from ingest_unknown_fields order by source_file, first_line"
+        ).fetchall()
+    assert rows == [
+        ("requests/21_unknown_fields.jsonl", "cache_reads_tokens", 1, 1, "cache_read_tokens", True),
+        ("requests/21_unknown_fields.jsonl", "costcentre", 1, 2, None, False),
+    ]
+
+
 def test_every_loaded_case_is_loaded_once(runs):
     _, (_, (stg, _, _)), _ = runs
     loaded = {(r[-2].removeprefix("requests/"), r[-1]): r[0] for r in stg}
@@ -98,14 +144,17 @@ def test_every_loaded_case_is_loaded_once(runs):
 def test_totals_add_up(runs):
     _, (first, (stg, quarantine, audit)), _ = runs
     meta = _meta(first)
+    kinds = ("quarantined", "loaded", "outside", "skipped")
     assert meta == {
-        "rows_read": len(CASES["quarantined"]) + len(CASES["loaded"]) + len(CASES["outside"]),
+        "rows_read": sum(len(CASES[k]) for k in kinds),
         "rows_loaded": len(CASES["loaded"]),
         "rows_quarantined": len(CASES["quarantined"]),
         "rows_outside_window": len(CASES["outside"]),
+        "rows_skipped": len(CASES["skipped"]),
     }
     assert (len(stg), len(quarantine)) == (meta["rows_loaded"], meta["rows_quarantined"])
-    assert audit[-1] == tuple(meta.values())
+    # ingest_audit keeps its four counts; rows read there include the skipped records.
+    assert audit[-1] == tuple(meta.values())[:4]
 
 
 def test_second_run_is_identical(runs):

@@ -1,5 +1,6 @@
 """The SQL loader (used by the asset) and the Polars reader + load_window agree on typed Parquet
-columns of every kind a producer may write, and on the committed hostile corpus."""
+columns of every kind a producer may write, and on the committed hostile corpus: the same
+requests, quarantine, field repairs and skipped records."""
 
 from __future__ import annotations
 
@@ -90,6 +91,18 @@ def _tables(con) -> tuple[list, list]:
     )
 
 
+def _side_tables(con) -> tuple[list, list, list]:
+    return (
+        con.execute("select * from ingest_field_repairs order by all").fetchall(),
+        con.execute("select * from ingest_skipped_records order by all").fetchall(),
+        con.execute("select * from ingest_unknown_fields order by all").fetchall(),
+    )
+
+
+def _rows(frame: pl.DataFrame) -> list[tuple]:
+    return sorted(frame.rows(), key=repr)
+
+
 def _both(root: Path) -> tuple[tuple[list, list], tuple[list, list]]:
     result = read_requests(root, START, END, now=NOW)
     with warehouse.connect(root / "a.duckdb") as con:
@@ -98,7 +111,8 @@ def _both(root: Path) -> tuple[tuple[list, list], tuple[list, list]]:
             con,
             result.requests,
             result.quarantine,
-            result.rows_read,
+            # load_window accounts for what it stores; skipped records go to their own table.
+            result.rows_read - len(result.skipped),
             result.rows_outside_window,
             files,
             START,
@@ -109,6 +123,11 @@ def _both(root: Path) -> tuple[tuple[list, list], tuple[list, list]]:
         stats, _ = load_requests_sql(con, root, START, END, now=NOW)
         assert stats.rows_read == result.rows_read
         got = _tables(con)
+        repairs, skipped, unknown = _side_tables(con)
+    assert sorted(unknown, key=repr) == _rows(result.unknown_fields)
+    assert sorted(repairs, key=repr) == _rows(result.repairs)
+    assert sorted(skipped, key=repr) == _rows(result.skipped)
+    assert (stats.fields_repaired, stats.rows_skipped) == (len(repairs), len(skipped))
     return expected, got
 
 
@@ -145,3 +164,84 @@ def test_hostile_corpus_same_tables(tmp_path):
 
 def _cut(row: tuple) -> tuple:
     return (*row[:5], row[5].split(":")[0]) if row[4] == "file" else row
+
+
+OPTIONAL_VALUES = {
+    "latency_ms": [1023.4, "1023.5", -0.4, "x", True, {"a": 1}, 7, None, "1e3", 2.5],
+    "csat": [6, "4", 0, "nan", 5.0, None, [1], "x", 1, 3.5],
+    "edit_distance": [-1, "0.5", "inf", 2, None, "x", 0, 1.5, False, "3"],
+    "accepted": ["true", "1", 0, "FALSE", "maybe", 2, None, True, {"x": 1}, " true "],
+    "status": ["ok", "error", "success", None, 3, "blocked", "ERROR", "", "x", False],
+    "cache_status": ["hit", "miss", None, "prefix", "x", 1, "", "exact", "miss", "semantic"],
+    "user_id": [1, "u", {"a": 1}, [1], True, 1.5, None, "", " v ", "w"],
+}
+
+
+def _records(n: int = 10) -> list[dict]:
+    base = {k: v[0] for k, v in _base(1).items()} | {"input_tokens": 10, "output_tokens": 5}
+    base |= {"tenant_id": "acme", "environment": "prod", "provider": "openai"}
+    rows = []
+    for i in range(n):
+        row = {**base, "request_id": f"o{i}"} | {k: v[i] for k, v in OPTIONAL_VALUES.items()}
+        if row["cache_status"] in ("exact", "semantic"):
+            row["input_tokens"] = row["output_tokens"] = 0
+        rows.append(row)
+    return rows
+
+
+def test_optional_field_repairs_same_in_both_paths(tmp_path):
+    """Bad optional values never quarantine: both paths load every record and record the same
+    repairs (JSONL with JSON types, Parquet with typed columns, CSV as text)."""
+    import json
+
+    folder = tmp_path / "requests"
+    folder.mkdir()
+    records = _records()
+    (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    as_text = [
+        {
+            k: (None if v is None else json.dumps(v) if not isinstance(v, str) else v)
+            for k, v in r.items()
+        }
+        for r in records
+    ]
+    text = pl.DataFrame(as_text, schema=dict.fromkeys(as_text[0], pl.String))
+    text.with_columns(pl.col("request_id") + "-c").write_csv(folder / "b.csv")
+    typed = text.with_columns(
+        pl.col("request_id") + "-p",
+        pl.Series("latency_ms", [1023.4, 1023.6, -0.4, None, 3.0, None, 7.0, None, 9e15, 2.5]),
+        pl.Series("accepted", [1, 1, 0, 0, 2, None, None, 1, 0, 1], dtype=pl.Int8),
+        pl.Series("user_id", [[1], None, [2], None, None, None, None, None, None, None]),
+        pl.col("input_tokens").cast(pl.Int32),
+        pl.col("output_tokens").cast(pl.Int32),
+    )
+    typed.write_parquet(folder / "c.parquet")
+    expected, got = _both(tmp_path)
+    assert got == expected
+    assert expected[1] == []
+    assert len(expected[0]) == 30
+    result = read_requests(tmp_path, START, END, now=NOW)
+    actions = set(result.repairs["action"].to_list())
+    assert {
+        "rounded fractional number",
+        "set to NULL: not a number",
+        "set to NULL: not a boolean",
+        "set to NULL: wrong type",
+        "set to NULL: unknown value",
+        "set to NULL: negative",
+        "set to NULL: outside 1..5",
+    } <= actions
+    jsonl = result.requests.filter(pl.col("source_file") == "requests/a.jsonl").sort("source_line")
+    assert jsonl["latency_ms"].to_list() == [1023, 1024, None, None, None, None, 7, None, 1000, 3]
+    assert jsonl["accepted"].to_list() == [
+        True,
+        True,
+        False,
+        False,
+        None,
+        None,
+        None,
+        True,
+        None,
+        True,
+    ]

@@ -23,6 +23,7 @@ FILES = {
     "otel/traces.jsonl": "otel-json",
     "litellm/standard_logging_payload.jsonl": "litellm-payload",
     "litellm/standard_logging_payload.jsonl.gz": "litellm-payload",
+    "litellm/standard_logging_payload_response_usage.jsonl": "litellm-payload",
     "litellm/spendlogs.csv": "litellm-spendlogs",
     "litellm/spendlogs.parquet": "litellm-spendlogs",
     "langfuse/observations.jsonl": "langfuse",

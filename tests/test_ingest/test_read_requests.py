@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from pipelines.lib.ingest import read_requests
 from schemas.canonical_request import CANONICAL_COLUMNS, QUARANTINE_COLUMNS, CanonicalRequest
+from schemas.ingest_field_repairs import IngestFieldRepair
+from schemas.ingest_unknown_fields import IngestUnknownField
 
 START, END = date(2025, 6, 1), date(2025, 6, 2)
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -50,6 +52,8 @@ def run(tmp: Path, start: date = START, end: date = END):
     assert dict(result.requests.schema) == CANONICAL_COLUMNS
     assert dict(result.quarantine.schema) == QUARANTINE_COLUMNS
     CanonicalRequest.validate(result.requests)
+    IngestFieldRepair.validate(result.repairs)
+    IngestUnknownField.validate(result.unknown_fields)
     return result
 
 
@@ -87,9 +91,13 @@ BAD = [
     ({**GOOD, "timestamp": "2025-06-01T12:00:00"}, "timestamp"),
     ({**GOOD, "timestamp": "yesterday"}, "timestamp"),
     ({**GOOD, "timestamp": "2025-06-03T12:00:00Z"}, "timestamp"),
+    ({**GOOD, "timestamp": "  "}, "timestamp"),
+    ({**GOOD, "timestamp": "9999-12-31T00:00:00Z"}, "timestamp"),
+    ({**GOOD, "timestamp": "+12345-01-01T00:00:00Z"}, "timestamp"),
+    ({**GOOD, "timestamp": "0000-01-01T00:00:00Z"}, "timestamp"),
+    ({**GOOD, "timestamp": "1969-12-31T23:59:59Z"}, "timestamp"),
+    ({**GOOD, "timestamp": "1970-01-01T00:30:00+01:00"}, "timestamp"),
     ({**GOOD, "environment": "production"}, "environment"),
-    ({**GOOD, "status": "ok"}, "status"),
-    ({**GOOD, "cache_status": "hit"}, "cache_status"),
     ({**GOOD, "service_tier": "gold"}, "service_tier"),
     ({**GOOD, "cache_status": "exact"}, "cache_status"),
     ({**GOOD, "tenant_id": ""}, "tenant_id"),
@@ -104,6 +112,58 @@ def test_quarantine_reason_and_field(tmp_path, record, field):
     assert result.quarantine["field"].to_list() == [field]
     assert result.quarantine["source_line"].to_list() == [1]
     assert result.quarantine["reason"][0]
+
+
+REPAIRED = [
+    ({**GOOD, "latency_ms": 1023.4}, "latency_ms", 1023, "rounded fractional number"),
+    ({**GOOD, "latency_ms": "12.5"}, "latency_ms", 13, "rounded fractional number"),
+    ({**GOOD, "latency_ms": -3}, "latency_ms", None, "set to NULL: negative"),
+    ({**GOOD, "latency_ms": "fast"}, "latency_ms", None, "set to NULL: not a number"),
+    ({**GOOD, "latency_ms": {"ms": 1}}, "latency_ms", None, "set to NULL: wrong type"),
+    ({**GOOD, "accepted": "maybe"}, "accepted", None, "set to NULL: not a boolean"),
+    ({**GOOD, "status": "ok"}, "status", "success", "set to NULL: unknown value"),
+    ({**GOOD, "cache_status": "hit"}, "cache_status", "prefix", "set to NULL: unknown value"),
+    ({**GOOD, "csat": 9}, "csat", None, "set to NULL: outside 1..5"),
+    ({**GOOD, "edit_distance": "inf"}, "edit_distance", None, "set to NULL: not a number"),
+    ({**GOOD, "user_id": ["a"]}, "user_id", None, "set to NULL: wrong type"),
+]
+
+
+@pytest.mark.parametrize(("record", "field", "value", "action"), REPAIRED)
+def test_optional_field_is_repaired_not_quarantined(tmp_path, record, field, value, action):
+    result = run(write_jsonl(tmp_path, [record]))
+    assert len(result.quarantine) == 0
+    assert result.requests[field].to_list() == [value]
+    assert result.repairs.select("source_line", "request_id", "field", "action").rows() == [
+        (1, "r1", field, action)
+    ]
+    assert result.files[0].fields_repaired == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("true", True), ("1", True), (" FALSE ", False), ("0", False)],
+)
+def test_boolean_text_is_parsed_without_repair(tmp_path, text, value):
+    result = run(write_jsonl(tmp_path, [{**GOOD, "accepted": text, "latency_ms": "250"}]))
+    assert result.requests["accepted"].to_list() == [value]
+    assert result.requests["latency_ms"].to_list() == [250]
+    assert len(result.repairs) == 0
+
+
+def test_fractional_latency_log_loads_every_row(tmp_path):
+    """Issue 14: a log whose latency_ms holds fractional milliseconds (1,358 of 1,566 rows)
+    loads every row; each rounding is one repair row, counted per file."""
+    records = [
+        {**GOOD, "request_id": f"r{i}", "latency_ms": 1023.4 + i if i < 1358 else 900 + i}
+        for i in range(1566)
+    ]
+    result = run(write_jsonl(tmp_path, records))
+    assert (len(result.requests), len(result.quarantine)) == (1566, 0)
+    assert len(result.repairs) == 1358
+    assert set(result.repairs["action"]) == {"rounded fractional number"}
+    assert result.files[0].fields_repaired == 1358
+    assert result.requests["latency_ms"][0] == 1023
 
 
 def test_future_timestamp_is_quarantined_without_date(tmp_path):

@@ -60,7 +60,7 @@ def test_reads_every_format_into_one_frame(tmp_path):
     assert generic["ChargeClass"].to_list() == [None, "Correction", None, None]
     assert generic["model"].to_list()[:2] == ["claude-sonnet-4-5-20250929"] * 2
     totals = invoice_totals(frame)
-    # 0.0600000000000000012 + 0.012 + 1.5 + 0.25 + 2 = 3.8220000000000000012 -> 3.82
+    # 0.060000000000000012 + 0.012 + 1.5 + 0.25 + 2 = 3.822000000000000012 -> 3.82
     assert totals["INV-OAI-2026-09"] == ("USD", D("3.82"))
     # (123.45 + 0.5 + 1000) cents = 11.2395 USD -> 11.24
     assert totals["anthropic-anthropic-2026-09"] == ("USD", D("11.24"))

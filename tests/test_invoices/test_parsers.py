@@ -39,8 +39,8 @@ def test_openai_costs_pages_keep_every_digit_and_the_invoice_from_the_sidecar():
     lines = parse_openai_costs(FIX / "openai/2026-09/page-1.json", "openai/2026-09/page-1.json")
     assert len(lines) == 4
     first = lines[0]
-    # JSON number 0.0600000000000000012 stays exact (a float would print 0.06).
-    assert first.billed_cost == D("0.0600000000000000012")
+    # JSON number 0.060000000000000012 stays exact (a float would print 0.06000000000000001).
+    assert first.billed_cost == D("0.060000000000000012")
     assert (first.invoice_id, first.billing_account_id) == ("INV-OAI-2026-09", "org-acme")
     assert (first.charge_period_start, first.charge_period_end) == (
         date(2026, 9, 1),

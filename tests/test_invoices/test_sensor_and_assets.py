@@ -57,7 +57,7 @@ def test_a_broken_file_is_skipped_with_its_error(tmp_path, monkeypatch):
 
 def test_invoice_assets_and_checks_are_in_the_daily_job():
     from pipelines.definitions import defs
-    from pipelines.defs.invoices.assets import invoice_allocations
+    from pipelines.defs.invoices.assets import invoice_allocations, stg_invoice_lines
     from pipelines.defs.jobs import DAILY_JOB_NAME
 
     d = defs()
@@ -79,5 +79,8 @@ def test_invoice_assets_and_checks_are_in_the_daily_job():
     checks = {s.name: s for s in invoice_allocations.check_specs}
     assert checks["allocated_equals_invoice"].blocking
     assert not checks["reconciliation_gap"].blocking
+    # a repeated vendor line is counted once and warned about: never a blocking failure
+    lines_checks = {s.name: s for s in stg_invoice_lines.check_specs}
+    assert not lines_checks["lines_counted_once"].blocking
     d.resolve_job_def(DAILY_JOB_NAME)
     assert d.resolve_sensor_def("invoice_files_sensor")

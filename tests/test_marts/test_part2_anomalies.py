@@ -146,3 +146,16 @@ def test_runaway_sessions_against_the_feature_p99(sessions):
     assert found["heavy"]["tokens_vs_p99"] == pytest.approx(3.75)  # 750 / 200
     assert found["heavy"]["requests_vs_p99"] == pytest.approx(1.5)  # 3 / 2
     assert found["heavy"]["severity"] == "low"
+
+
+def test_cost_series_never_add_two_currencies(tmp_path):
+    """USD every day and a 12 EUR line on Jan 21: the EUR series has no baseline, and the USD
+    series does not see the EUR amount (added together, Jan 21 would read as a 13x spike)."""
+    con = fx.connect(tmp_path)
+    eur = fx.line(JAN21, tenant_id="t1", feature="f1", contracted_cost=D("12"))
+    eur["contracted_currency"] = "EUR"
+    fx.cost_lines(con, [*_series("t1", "f1", 100, flat=True), eur])
+    fx.build(con, "mart_anomalies")
+    found = fx.rows(con, "select currency, cost, cost_spike from mart_anomalies")
+    con.close()
+    assert found == []

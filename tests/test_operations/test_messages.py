@@ -94,7 +94,15 @@ def test_output_not_writable(tmp_path):
 
 
 def test_day_before_the_partitions_start(tmp_path):
-    result = _run("--output", str(tmp_path / "out"), "--from", "2024-12-30", "--to", "2025-01-02")
+    result = _run(
+        "--output",
+        str(tmp_path / "out"),
+        "--from",
+        "2024-12-30",
+        "--to",
+        "2025-01-02",
+        COSTLINE_PARTITIONS_START="2025-01-01",
+    )
     _one_clear_line(
         result, 2, "before the first partition 2025-01-01", "COSTLINE_PARTITIONS_START=2024-12-30"
     )
@@ -148,4 +156,6 @@ def test_another_run_in_progress(tmp_path):
     finally:
         sleeper.kill()
         sleeper.wait()
-    _one_clear_line(result, 2, "another costline run", str(sleeper.pid), "wait for it")
+    _one_clear_line(
+        result, 2, f"another run (pid {sleeper.pid}, started", f"is writing {out}", "wait for it"
+    )

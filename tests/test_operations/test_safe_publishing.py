@@ -132,7 +132,7 @@ def _assert_exports_intact(out: Path) -> None:
         document = json.loads(manifest.read_text())
         for name, digest in document["files"].items():
             assert sha256(manifest.parent / name) == digest, name
-    focus = json.loads((out / "focus" / "metadata.json").read_text())
+    focus = json.loads((out / "focus.metadata.json").read_text())
     assert focus["Files"]
     pq.read_table(out / "cost_lines")
     assert pq.read_table(out / "focus", ignore_prefixes=[".", "_", "metadata"]).num_rows

@@ -8,11 +8,14 @@ them, so the marts have exactly the published columns. `mart_budget_status` and
 
 Data: 8 tenants, 3 features, 41 days (2026-03-01 .. 2026-04-10) of prod plus a little staging;
 models `p/m-big` (expensive), `p/m-small`, and `p/m-x` with no price (unpriced lines).
-Contracted prices are 0.8 x list.
+Contracted prices are 0.8 x list. Finance: `chargeback_lines` (March final, April provisional)
+derived from the cost lines, `mart_invoice_reconciliation` with known gaps, `dim_budgets` and the
+real `int_spend_forecasted` model.
 """
 
 from __future__ import annotations
 
+import importlib
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -212,25 +215,46 @@ def quarantine() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=QUARANTINE_COLUMNS, orient="row")
 
 
+# (tenant, feature, monthly limit, month to date and forecast on April 10, status, reason, action)
+BUDGETS = (
+    ("t01", None, "50", "61.2", "180.0", "hard", "month-to-date >= monthly limit", "block"),
+    ("t02", "copilot", "40", "33.5", "95.0", "soft", "forecast >= monthly limit", "alert"),
+    ("t05", None, "500", "12.25", "38.0", "ok", "within budget", "none"),
+)
+
+
+def dim_budgets() -> pl.DataFrame:
+    """dim_budgets for the budgets above (int_spend_forecasted reads it)."""
+    return pl.DataFrame(
+        [{"tenant_id": t, "feature": f, "monthly_limit": Decimal(limit), "daily_limit": None,
+          "currency": "USD", "soft_threshold": Decimal("0.8"), "action": action,
+          "source_line": i + 2}
+         for i, (t, f, limit, _, _, _, _, action) in enumerate(BUDGETS)],
+        schema={"tenant_id": pl.String, "feature": pl.String, "monthly_limit": pl.Decimal(38, 18),
+                "daily_limit": pl.Decimal(38, 18), "currency": pl.String,
+                "soft_threshold": pl.Decimal(5, 4), "action": pl.String,
+                "source_line": pl.Int64},
+    )  # fmt: skip
+
+
 def budget_status() -> pl.DataFrame:
-    """mart_budget_status rows (columns of sql/marts/mart_budget_status.sql) on two days."""
+    """mart_budget_status rows (columns of sql/marts/mart_budget_status.sql), April 1 to 10."""
     money = pl.Decimal(38, 18)
     rows = []
-    for as_of in (date(2026, 4, 9), date(2026, 4, 10)):
-        for tenant, feature, limit, mtd, forecast, status, reason, action in (
-            ("t01", None, "50", "61.2", "180.0", "hard", "month-to-date >= monthly limit", "block"),
-            ("t02", "copilot", "40", "33.5", "95.0", "soft", "forecast >= monthly limit", "alert"),
-            ("t05", None, "500", "12.25", "38.0", "ok", "within budget", "none"),
-        ):
+    for day in range(1, 11):  # April 1..10: month to date grows to its value on the 10th
+        as_of = date(2026, 4, day)
+        for tenant, feature, limit, final_mtd, final_forecast, status, reason, action in BUDGETS:
+            mtd = Decimal(final_mtd) * day / 10
+            forecast = mtd + (Decimal(final_forecast) - Decimal(final_mtd)) * (30 - day) / 20
             rows.append({
                 "as_of_date": as_of, "month_start": date(2026, 4, 1), "tenant_id": tenant,
                 "feature": feature, "currency": "USD", "monthly_limit": Decimal(limit),
                 "daily_limit": None, "soft_threshold": Decimal("0.8"), "action": action,
-                "day_spend": Decimal("3.1"), "month_to_date": Decimal(mtd),
-                "trailing_7d_median": Decimal("2.9"), "days_remaining": 20,
-                "forecast_month_total": Decimal(forecast),
-                "monthly_used_pct": float(Decimal(mtd) / Decimal(limit) * 100),
-                "forecast_used_pct": float(Decimal(forecast) / Decimal(limit) * 100),
+                "day_spend": Decimal("3.1"), "month_to_date": mtd,
+                "trailing_7d_median": Decimal("2.9"), "days_remaining": 30 - day,
+                "forecast_month_total": forecast,
+                "monthly_used_pct": float(mtd / Decimal(limit) * 100),
+                "forecast_used_pct": float(forecast / Decimal(limit) * 100),
                 "daily_used_pct": None, "other_currencies": None, "status": status,
                 "status_reason": reason, "guardrail_action": action,
             })  # fmt: skip
@@ -276,6 +300,165 @@ def weekly_scorecard() -> pl.DataFrame:
     )
 
 
+# March is invoiced (final, issue 1): allocated = usage + 5% residual + 10% tax, invoice
+# INV-P-2026-03; April is provisional (logged usage at contracted prices). One EUR invoice line
+# for t02 (provider q) and one unallocated USD line in March: currencies are never added.
+CHARGEBACK_SQL = """
+with lines as (
+    select strftime(c.request_date, '%Y-%m') as billing_period,
+           c.request_date < date '2026-04-01' as final,
+           c.tenant_id, t.tenant_name, t.business_unit, t.cost_center, c.feature, c.environment,
+           c.provider, c.model, count(*) as requests,
+           sum(c.input_uncached_tokens) as input_tokens,
+           sum(c.cache_read_tokens) as cache_read_tokens,
+           sum(c.cache_write_tokens) as cache_write_tokens,
+           sum(c.cache_write_1h_tokens) as cache_write_1h_tokens,
+           sum(c.output_tokens) as output_tokens,
+           cast(round(sum(c.list_cost), 2) as decimal(38, 2)) as list_cost,
+           cast(round(sum(c.contracted_cost), 2) as decimal(38, 2)) as contracted_cost
+    from fct_cost_lines as c join dim_tenants as t using (tenant_id)
+    where c.price_status = 'priced'
+    group by all
+),
+parts as (
+    select *,
+           case when final then cast(round(contracted_cost * 0.05, 2) as decimal(38, 2))
+                else 0 end as residual_cost,
+           case when final then cast(round(contracted_cost * 0.10, 2) as decimal(38, 2))
+                else 0 end as tax_cost
+    from lines
+)
+select billing_period, case when final then 'final' else 'provisional' end as status,
+       case when final then 1 else 0 end as issue, tenant_id, tenant_name, business_unit,
+       cost_center, feature, environment, provider, model, requests, input_tokens,
+       cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, output_tokens, list_cost,
+       contracted_cost, 'USD' as log_currency, contracted_cost as usage_cost, residual_cost,
+       cast(0 as decimal(38, 2)) as correction_cost, tax_cost,
+       cast(0 as decimal(38, 2)) as credit_cost,
+       cast(contracted_cost + residual_cost + tax_cost as decimal(38, 2)) as allocated_cost,
+       'USD' as currency, cast(null as decimal(38, 2)) as previous_allocated_cost,
+       cast(null as decimal(38, 2)) as change, 'USD' as statement_currency,
+       cast(1 as decimal(38, 12)) as fx_rate,
+       cast(contracted_cost + residual_cost + tax_cost as decimal(38, 2))
+           as statement_allocated_cost,
+       case when final then 'INV-P-2026-03' end as invoice_id,
+       case when final then '2026-03' end as invoice_billing_period
+from parts
+"""
+CHARGEBACK_EXTRA = [  # tenant, business unit, environment, provider, currency, allocated, invoice,
+    # fx rate to the USD statement
+    ("t02", "Sales", "prod", "q", "EUR", "12.34", "INV-Q-2026-03", "1.1"),
+    ("__unallocated__", None, "__unallocated__", "p", "USD", "0.50", "INV-P-2026-03", "1"),
+]
+
+
+def chargeback_extra(con: duckdb.DuckDBPyConnection) -> None:
+    # provisional unpriced usage of t03 in April: its amount is unknown (NULL), never 0
+    con.execute(
+        """insert into chargeback_lines by name
+           select '2026-04' as billing_period, 'provisional' as status, 0 as issue,
+                  't03' as tenant_id, 'Acme T03' as tenant_name, 'Support' as business_unit,
+                  'copilot' as feature, 'prod' as environment, 'p' as provider, 'm-x' as model,
+                  3 as requests, 900 as input_tokens, 0 as cache_read_tokens,
+                  0 as cache_write_tokens, 0 as cache_write_1h_tokens, 300 as output_tokens,
+                  0 as residual_cost, 0 as correction_cost, 0 as tax_cost, 0 as credit_cost,
+                  'USD' as currency"""
+    )
+    for tenant, unit, env, provider, currency, amount, invoice, rate in CHARGEBACK_EXTRA:
+        con.execute(
+            """insert into chargeback_lines by name
+               select '2026-03' as billing_period, 'final' as status, 1 as issue,
+                      $tenant as tenant_id, $unit as business_unit,
+                      (select tenant_name from dim_tenants where tenant_id = $tenant)
+                          as tenant_name, $env as feature,
+                      $env as environment, $provider as provider, 0 as requests,
+                      0 as input_tokens, 0 as cache_read_tokens, 0 as cache_write_tokens,
+                      0 as cache_write_1h_tokens, 0 as output_tokens, 0 as list_cost,
+                      0 as contracted_cost, 0 as usage_cost, $amount::decimal(38, 2)
+                      as residual_cost, 0 as correction_cost, 0 as tax_cost, 0 as credit_cost,
+                      $amount::decimal(38, 2) as allocated_cost, $currency as currency,
+                      $invoice as invoice_id, '2026-03' as invoice_billing_period,
+                      'USD' as statement_currency, $rate::decimal(38, 12) as fx_rate,
+                      round($amount::decimal(38, 2) * $rate::decimal(38, 12), 2)
+                          as statement_allocated_cost""",
+            {"tenant": tenant, "unit": unit, "env": env, "provider": provider,
+             "currency": currency, "amount": amount, "invoice": invoice, "rate": rate},
+        )  # fmt: skip
+
+
+# mart_invoice_reconciliation: provider, month, category, class, billing and log currency,
+# billed, logged, explanation, invoice lines. Provider p March (USD): billed 191.30, logged
+# 177.50, gap 13.80 = explained 11.30 (discount -5, untracked +8, tax 18.30, credit -10) +
+# unexplained 2.50. Provider q March: billed in EUR, logged in USD (not comparable). April: p
+# logged 40.25 and not invoiced yet.
+RECONCILIATION = [
+    ("p", "2026-03", "Usage", None, "USD", "USD", "100", "100", "matched", 4),
+    ("p", "2026-03", "Usage", None, "USD", "USD", "45", "50",
+     "discount: the same usage billed below the contracted price", 2),
+    ("p", "2026-03", "Usage", None, "USD", None, "8", "0",
+     "untracked usage: a line item with no model (tools, storage, other services)", 1),
+    ("p", "2026-03", "Usage", None, "USD", "USD", "30", "27.5",
+     "billed above logged cost: price above contract or untracked usage", 1),
+    ("p", "2026-03", "Tax", None, "USD", None, "18.3", "0",
+     "tax: not in the logs; allocated in proportion to the invoice usage", 1),
+    ("p", "2026-03", "Credit", None, "USD", None, "-10", "0",
+     "credit: allocated in proportion to the invoice usage", 1),
+    ("q", "2026-03", "Usage", None, "EUR", "USD", "12.34", "13",
+     "billed in EUR, logged in USD: compare after fx (fct_allocated_costs)", 1),
+    ("q", "2026-03", "Tax", None, "EUR", None, "2", "0",
+     "tax: not in the logs; allocated in proportion to the invoice usage", 1),
+    ("p", "2026-04", "Usage", None, "USD", "USD", "0", "40.25", "logged but not invoiced (yet)", 0),
+]  # fmt: skip
+
+
+def reconciliation() -> pl.DataFrame:
+    """mart_invoice_reconciliation rows (columns of its pandera model)."""
+    exact = pl.Decimal(38, 18)
+    rows = []
+    for row in RECONCILIATION:
+        provider, month, category, klass, billing, log, billed, logged, why, lines = row
+        b, g = Decimal(billed), Decimal(logged)
+        comparable = category == "Usage" and klass is None and billing == (log or billing)
+        start = date(int(month[:4]), int(month[5:]), 1)
+        rows.append({
+            "provider": provider, "billing_period": month, "charge_period_start": start,
+            "charge_period_end": start + timedelta(days=1), "charge_date": start,
+            "model": "m-big" if log else None, "token_kind": "input" if log else None,
+            "charge_category": category, "charge_class": klass, "billing_currency": billing,
+            "invoice_ids": f"INV-{provider.upper()}-{month}" if lines else None,
+            "invoice_lines": lines, "billed_quantity": None, "logged_tokens": 1000 if log else 0,
+            "logged_list_cost": g, "logged_cost": g, "log_currency": log, "billed_cost": b,
+            "gap": b - g if comparable else None, "untracked_tokens": 0, "gap_pct": None,
+            "explanation": why,
+        })  # fmt: skip
+    return pl.DataFrame(
+        rows,
+        schema={"provider": pl.String, "billing_period": pl.String,
+                "charge_period_start": pl.Date, "charge_period_end": pl.Date,
+                "charge_date": pl.Date, "model": pl.String, "token_kind": pl.String,
+                "charge_category": pl.String, "charge_class": pl.String,
+                "billing_currency": pl.String, "invoice_ids": pl.String,
+                "invoice_lines": pl.Int64, "billed_quantity": pl.Int64,
+                "logged_tokens": pl.Int64, "logged_list_cost": exact, "logged_cost": exact,
+                "log_currency": pl.String, "billed_cost": exact, "gap": exact,
+                "untracked_tokens": pl.Int64, "gap_pct": pl.Decimal(38, 2),
+                "explanation": pl.String},
+    )  # fmt: skip
+
+
+def empty_margin_marts() -> dict[str, pl.DataFrame]:
+    """The margin marts with their published columns and no row: the fixture has no revenue
+    (catalog/revenue.csv), so the margin section says so instead of a missing table."""
+    frames = {}
+    for module in ("mart_tenant_margin", "mart_feature_margin"):
+        schema = importlib.import_module(f"schemas.{module}")
+        columns = schema.MODEL.to_schema().columns
+        frames[schema.TABLE] = pl.DataFrame(
+            schema={name: col.dtype.type for name, col in columns.items()}
+        )
+    return frames
+
+
 def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     con.register("incoming", frame.to_arrow())
     con.execute(f"create or replace table {name} as select * from incoming")
@@ -309,6 +492,14 @@ def build_warehouse(path: Path, *, full: bool = True) -> Path:
             warehouse.run_model(con, models[name], FIRST_DAY, FIRST_DAY + timedelta(days=DAYS))
         _write(con, "mart_budget_status", budget_status())
         _write(con, "mart_weekly_scorecard", weekly_scorecard())
+        _write(con, "dim_budgets", dim_budgets())
+        warehouse.run_model(con, models["int_spend_forecasted"], FIRST_DAY,
+                            FIRST_DAY + timedelta(days=DAYS))  # fmt: skip
+        con.execute(f"create table chargeback_lines as {CHARGEBACK_SQL}")
+        chargeback_extra(con)
+        _write(con, "mart_invoice_reconciliation", reconciliation())
+        for name, frame in empty_margin_marts().items():
+            _write(con, name, frame)
     finally:
         con.close()
     return path

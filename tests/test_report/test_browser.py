@@ -1,7 +1,9 @@
-"""The report in a real headless Chromium: a non-blank screenshot and every heading in the DOM."""
+"""The report in a real headless Chromium: a non-blank screenshot, every heading in the DOM, and
+at 1400 and 800 px wide no horizontal overflow and every legend entry visible inside its card."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
@@ -101,3 +103,45 @@ def test_dom_dump_has_every_section_heading(full_warehouse: Path, tmp_path: Path
     for title in sections.SECTION_TITLES:
         assert f"<h2>{title.replace('&', '&amp;')}</h2>" in dom, title
     assert dom.count("<svg") >= 5
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_layout_fits_the_window_and_every_legend_entry_is_visible(
+    full_warehouse: Path, tmp_path: Path, layout_probe, width: int
+) -> None:
+    _chromium()
+    page = write_report(full_warehouse, tmp_path)
+    html = page.read_text(encoding="utf-8")
+    measured = layout_probe.measure(page, width)
+    assert measured["innerWidth"] == width
+    assert measured["scrollWidth"] <= measured["innerWidth"]  # no horizontal page scroll
+    assert measured["outside"] == []  # no element wider than (or outside) its card
+    assert measured["scrollers"] == []  # no table or chart scrolls sideways inside its card
+    assert measured["clippedText"] == []  # no chart label cut at its SVG's edge
+    entries = sum(
+        block.count("<li>") for block in re.findall(r"<ul class='legend'>(.*?)</ul>", html)
+    )
+    assert entries >= 16  # tenant lines (7), top-5 split (6), budget burn-down (3)
+    assert len(measured["legends"]) == entries
+    hidden = [e for e in measured["legends"] if not e["visible"]]
+    assert hidden == []
+
+
+def test_layout_probe_reports_overflow_and_hidden_legends(tmp_path: Path, layout_probe) -> None:
+    _chromium()
+    page = tmp_path / "broken.html"
+    page.write_text(
+        "<!DOCTYPE html><html><body style='margin:0'><section id='s' style='width:300px'>"
+        "<div class='table-wrap' style='overflow-x:auto'><table><tr><td style='white-space:"
+        "nowrap'>" + "wide " * 80 + "</td></tr></table></div>"
+        "<ul class='legend'><li>shown</li><li style='margin-left:900px'>pushed out</li></ul>"
+        "<svg viewBox='0 0 100 20' width='100'><text x='90' y='15'>clipped label</text></svg>"
+        "</section></body></html>",
+        encoding="utf-8",
+    )
+    measured = layout_probe.measure(page, 800)
+    assert any(o["element"] == "table" for o in measured["outside"])
+    assert measured["scrollers"][0]["element"] == "div.table-wrap"
+    visible = {e["text"]: e["visible"] for e in measured["legends"]}
+    assert visible == {"shown": True, "pushed out": False}
+    assert [t["text"] for t in measured["clippedText"]] == ["clipped label"]

@@ -73,7 +73,8 @@ def test_missing_tables_degrade_to_a_message(bare_warehouse: Path, tmp_path: Pat
     for title in sections.SECTION_TITLES:
         assert f"<h2>{h.escape(title)}</h2>" in page
     for table in ("mart_feature_unit_costs", "mart_cache_efficiency", "mart_budget_status",
-                  "mart_weekly_scorecard", "mart_risk"):  # fmt: skip
+                  "mart_weekly_scorecard", "mart_risk", "chargeback_lines",
+                  "mart_invoice_reconciliation"):  # fmt: skip
         assert f"table {table} is not in the warehouse" in page
     assert "Cost per tenant over time</h2><p class='intro'>Production" in page
     assert "Table quarantine_requests is not in the warehouse." in page
@@ -89,7 +90,8 @@ def test_report_opens_the_warehouse_read_only(full_warehouse: Path, tmp_path: Pa
 
 def test_money_display_rounding() -> None:
     assert h.money(Decimal("1234.565"), "USD") == "1,234.56 USD"  # half-even, display only
-    assert h.money(Decimal("-0.001")) == "0.00"
+    assert h.money(Decimal("-0.0001"), places=2) == "-0.00010"  # small, never shown as 0.00
+    assert h.money(Decimal("-0.0000")) == "0.00"
     assert h.unit_money(Decimal("0.012345"), "EUR") == "0.0123 EUR"
     assert h.money(None) == h.DASH
 

@@ -1,6 +1,6 @@
 """FOCUS 1.2 CostAndUsage: built from the cost lines, checked, exported with its metadata."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import dagster as dg
 import duckdb
@@ -94,12 +94,13 @@ fct_focus_cost_and_usage = build_sql_asset(
     pool="duckdb",
 )
 def focus_export(context: dg.AssetExecutionContext, costline: CostlineResource):
-    """FOCUS 1.2 Parquet (Hive layout by billing period and charge day) and metadata.json."""
+    """FOCUS 1.2 Parquet (Hive layout by billing period and charge day), metadata beside it."""
     start, end = window(context)
     with costline.connect() as con:
         document = export_focus(con, costline.output_path, start, end)
     files = document.get("Files", [])
-    report(f"wrote FOCUS 1.2 for {start} .. {end} to {costline.output_path / 'focus'}")
+    last = end - timedelta(days=1)
+    report(f"wrote FOCUS 1.2 for {start} .. {last} to {costline.output_path / 'focus'}")
     return dg.MaterializeResult(
         metadata={
             "files": len(files),

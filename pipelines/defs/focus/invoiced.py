@@ -99,7 +99,7 @@ def fct_focus_invoiced(context: dg.AssetExecutionContext, costline: CostlineReso
 )
 def focus_invoiced_export(context: dg.AssetExecutionContext, costline: CostlineResource):
     """`<output>/focus_invoiced/billing_period=YYYY-MM/part-0.parquet` for every billing month the
-    window touches (whole months, replaced) and `metadata.json` over all files."""
+    window touches (whole months, replaced) and `focus_invoiced.metadata.json` over all files."""
     start, end = window(context)
     months: list[date] = months_of(start, end)
     with costline.connect() as con:

@@ -41,6 +41,7 @@ RECONCILIATION_GAP = "reconciliation_gap"
 GAP_ENV = "COSTLINE_MAX_RECONCILIATION_GAP"
 STATEMENT_CURRENCY_ENV = "COSTLINE_STATEMENT_CURRENCY"
 SCHEMA_CHECK = "matches_published_schema"
+LINES_COUNTED_ONCE = "lines_counted_once"
 INVOICE_ASSETS = ("stg_invoice_lines", ALLOCATIONS_TABLE, "chargeback_export")
 
 
@@ -77,7 +78,15 @@ def max_gap() -> Decimal:
     backfill_policy=single_run,
     kinds={"python", "duckdb"},
     pool="duckdb",
-    check_specs=[schema_spec("stg_invoice_lines", "stg_invoice_lines")],
+    check_specs=[
+        schema_spec("stg_invoice_lines", "stg_invoice_lines"),
+        dg.AssetCheckSpec(
+            LINES_COUNTED_ONCE,
+            asset="stg_invoice_lines",
+            description="no vendor line is repeated in a second file (a repeat is counted once "
+            "and warned about; docs/invoices.md, line identity)",
+        ),
+    ],
 )
 def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResource):
     """Every vendor invoice under `<input>/invoices/` (OpenAI Costs pages, Anthropic cost_report,
@@ -94,6 +103,9 @@ def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResou
         f"read {len(batch.lines):,} invoice lines from {len(batch.files)} files "
         f"({len(totals)} invoices)"
     )
+    for repeat in batch.repeats:
+        context.log.warning(repeat.message())
+        report(f"warning: {repeat.message()}")
     yield dg.MaterializeResult(
         metadata={
             "files": len(batch.files),
@@ -102,6 +114,16 @@ def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResou
         }
     )
     yield schema_result("stg_invoice_lines", batch.lines)
+    yield dg.AssetCheckResult(
+        check_name=LINES_COUNTED_ONCE,
+        passed=not batch.repeats,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "repeated_lines": sum(r.lines for r in batch.repeats),
+            # one line: the run output prints scalar, single-line metadata
+            "files": "; ".join(r.message() for r in batch.repeats) or "none",
+        },
+    )
 
 
 @dg.asset(

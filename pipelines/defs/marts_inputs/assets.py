@@ -113,8 +113,8 @@ def dim_budgets(context: dg.AssetExecutionContext, costline: CostlineResource):
     check_specs=[_schema_spec("dim_features")],
 )
 def dim_features(context: dg.AssetExecutionContext, costline: CostlineResource):
-    """catalog/features.csv: each feature's kind (extractive, generative, ...). When absent,
-    the default `ticket_classification = extractive`."""
+    """catalog/features.csv: each feature's kind (extractive, generative, ...). Empty when the
+    file is absent: the marts then call every feature `unclassified`."""
     frame, present = catalogs.load_features(costline.input_path / "catalog" / "features.csv")
     with costline.connect() as con:
         _replace_table(con, "dim_features", frame)

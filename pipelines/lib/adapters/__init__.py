@@ -7,8 +7,10 @@ native, rejects = to_native(path, fmt, mapping)
 ```
 
 `native` has the native record fields (`NATIVE_SCHEMA`, typed; `timestamp` an RFC 3339 string)
-plus `source_line`; `rejects` has `source_line, request_id, timestamp, field, reason`.
-Every record read ends up in exactly one of the two. No prompt or completion text is kept:
+plus `source_line` and the `_rp_<field>` repairs of optional fields; `rejects` has
+`source_line, request_id, timestamp, field, reason, skip` (`skip` true: not a billable call,
+e.g. an HTTP span or an agent span summing its children). Every record read ends up in exactly
+one of the two. No prompt or completion text is kept:
 prompts become `prompt_fingerprint` (see `fingerprint.py`). Formats: docs/formats.md.
 """
 
@@ -25,6 +27,7 @@ from pipelines.lib.adapters._common import (
     OUTPUT_SCHEMA,
     REJECT_SCHEMA,
     Reject,
+    Skip,
     coerce_native,
     frames,
     iter_records,
@@ -111,6 +114,16 @@ def to_native(path: Path, fmt: str, mapping: Mapping) -> tuple[pl.DataFrame, pl.
                 continue
             try:
                 native = coerce_native(convert(rec, mapping))
+            except Skip as sk:
+                rejects.append(
+                    {
+                        "source_line": line,
+                        "request_id": _readable_id(rec),
+                        "reason": f"{fmt}: {sk.reason}",
+                        "skip": True,
+                    }
+                )
+                continue
             except Reject as r:
                 rejects.append(
                     {
@@ -118,6 +131,18 @@ def to_native(path: Path, fmt: str, mapping: Mapping) -> tuple[pl.DataFrame, pl.
                         "request_id": _readable_id(rec),
                         "field": r.field,
                         "reason": f"{fmt}: {r.reason}",
+                    }
+                )
+                continue
+            except (ArithmeticError, ValueError, OSError) as exc:
+                # A value no converter foresaw (e.g. a date arithmetic overflow): this record
+                # only, never the rest of the file.
+                rejects.append(
+                    {
+                        "source_line": line,
+                        "request_id": _readable_id(rec),
+                        "field": "record",
+                        "reason": f"{fmt}: value out of range ({type(exc).__name__})",
                     }
                 )
                 continue

@@ -17,15 +17,34 @@ from typing import Any
 
 import polars as pl
 
-from schemas.native_request import NATIVE_SCHEMA
+from schemas.native_request import (
+    CRITICAL_FIELDS,
+    NATIVE_SCHEMA,
+    NOT_A_BOOLEAN,
+    NOT_A_NUMBER,
+    REPAIR_PREFIX,
+    ROUNDED,
+    WRONG_TYPE,
+)
 
-OUTPUT_SCHEMA: dict[str, pl.DataType] = {**NATIVE_SCHEMA, "source_line": pl.Int64()}
+# A bad value of a critical field rejects the record; any other field with a bad value is set
+# to NULL and the repair is carried in `_rp_<field>`, as the native readers do
+# (pipelines/lib/ingest/rules.py applies the same rules again on the typed value).
+CRITICAL = CRITICAL_FIELDS
+REPAIR = REPAIR_PREFIX
+_NULLED = {pl.Int64(): NOT_A_NUMBER, pl.Float64(): NOT_A_NUMBER, pl.Boolean(): NOT_A_BOOLEAN}
+OUTPUT_SCHEMA: dict[str, pl.DataType] = {
+    **NATIVE_SCHEMA,
+    "source_line": pl.Int64(),
+    **{REPAIR + f: pl.String() for f in NATIVE_SCHEMA if f not in CRITICAL},
+}
 REJECT_SCHEMA: dict[str, pl.DataType] = {
     "source_line": pl.Int64(),
     "request_id": pl.String(),
     "timestamp": pl.String(),
     "field": pl.String(),
     "reason": pl.String(),
+    "skip": pl.Boolean(),  # true: not a billable call (skipped, not quarantined)
 }
 
 
@@ -35,6 +54,15 @@ class Reject(Exception):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
+        self.reason = reason
+
+
+class Skip(Exception):
+    """A record that is not a billable model call (an HTTP span, an agent span summing its
+    children, a Langfuse SPAN): skipped with the reason, never quarantined."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
         self.reason = reason
 
 
@@ -85,6 +113,10 @@ def as_dict(value: Any) -> dict[str, Any]:
     return {}
 
 
+# Counts at or past this are no real usage and do not fit the reader's integers.
+_MAX_COUNT = 2**62
+
+
 def as_int(value: Any, field: str, *, required: bool = False) -> int | None:
     """A non-negative integer token count (ints, integral floats, digit strings)."""
     if is_empty(value):
@@ -105,6 +137,8 @@ def as_int(value: Any, field: str, *, required: bool = False) -> int | None:
         raise Reject(field, f"not an integer ({type(value).__name__})")
     if n < 0:
         raise Reject(field, "negative count")
+    if n >= _MAX_COUNT:
+        raise Reject(field, "count out of range")
     return n
 
 
@@ -152,20 +186,32 @@ def as_float(value: Any, field: str) -> float | None:
 # ---------------------------------------------------------------- times
 
 
-def rfc3339(ts: datetime) -> str:
-    """UTC, microseconds, explicit offset."""
-    return ts.astimezone(UTC).isoformat(timespec="microseconds")
+def rfc3339(ts: datetime, field: str = "timestamp") -> str:
+    """UTC, microseconds, explicit offset; a time that has no UTC form (year 9999 west of
+    Greenwich, year 1 east of it) is a Reject, never an OverflowError."""
+    try:
+        return ts.astimezone(UTC).isoformat(timespec="microseconds")
+    except (OverflowError, ValueError) as exc:
+        raise Reject(field, "timestamp out of range") from exc
 
 
 def epoch_nanos(value: Any, field: str) -> datetime:
     """OTLP `*TimeUnixNano` (a string in OTLP/JSON, an int elsewhere)."""
-    n = as_int(value, field, required=True)
+    try:
+        n = as_int(value, field, required=True)
+    except Reject as r:
+        if r.reason == "count out of range":
+            raise Reject(field, "epoch value out of range") from r
+        raise
     assert n is not None
     if n == 0:
         raise Reject(field, "zero timestamp")
-    return datetime.fromtimestamp(n // 1_000_000_000, UTC).replace(
-        microsecond=(n % 1_000_000_000) // 1000
-    )
+    try:
+        return datetime.fromtimestamp(n // 1_000_000_000, UTC).replace(
+            microsecond=(n % 1_000_000_000) // 1000
+        )
+    except (OverflowError, OSError, ValueError) as exc:
+        raise Reject(field, "epoch value out of range") from exc
 
 
 def parse_time(value: Any, field: str, *, naive_is_utc: bool = True) -> datetime:
@@ -190,6 +236,8 @@ def parse_time(value: Any, field: str, *, naive_is_utc: bool = True) -> datetime
         elif x > 1e11:  # milliseconds
             x /= 1e3
         try:
+            if not math.isfinite(x):
+                raise ValueError("not finite")
             ts = datetime.fromtimestamp(x, UTC)
         except (OverflowError, OSError, ValueError) as exc:
             raise Reject(field, "epoch value out of range") from exc
@@ -273,19 +321,44 @@ def _is_parquet(path: Path) -> bool:
 
 
 def coerce_native(rec: dict[str, Any]) -> dict[str, Any]:
-    """Type one native record per NATIVE_SCHEMA; a bad value raises Reject naming the field."""
+    """Type one native record per NATIVE_SCHEMA. A bad value of a critical field raises Reject
+    naming the field; a bad optional value becomes NULL with its repair in `_rp_<field>`, and a
+    fractional optional integer (latency) is rounded half up."""
     out: dict[str, Any] = {}
     for field, dtype in NATIVE_SCHEMA.items():
         v = rec.get(field)
-        if dtype == pl.Int64():
-            out[field] = as_int(v, field)
-        elif dtype == pl.Boolean():
-            out[field] = as_bool(v, field)
-        elif dtype == pl.Float64():
-            out[field] = as_float(v, field)
-        else:
-            out[field] = as_str(v, field)
+        try:
+            if dtype == pl.Int64() and field not in CRITICAL:
+                out[field] = _optional_int(v, field, out)
+            elif dtype == pl.Int64():
+                out[field] = as_int(v, field)
+            elif dtype == pl.Boolean():
+                out[field] = as_bool(v, field)
+            elif dtype == pl.Float64():
+                out[field] = as_float(v, field)
+            else:
+                out[field] = as_str(v, field)
+        except Reject:
+            if field in CRITICAL:
+                raise
+            out[field] = None
+            out[REPAIR + field] = _NULLED.get(dtype, WRONG_TYPE)
     return out
+
+
+def _optional_int(value: Any, field: str, out: dict[str, Any]) -> int | None:
+    """An optional integer (latency): numbers and numeric text, fractions rounded half up (the
+    repair noted in `out`); negatives are kept for the reader's range rule to null."""
+    x = as_float(value, field)
+    if x is None:
+        return None
+    if not math.isfinite(x) or abs(x) >= 9e15:
+        raise Reject(field, "not a number")
+    if x < 0:
+        return math.floor(x)
+    if not x.is_integer():
+        out[REPAIR + field] = ROUNDED
+    return math.floor(x + 0.5)
 
 
 def frames(

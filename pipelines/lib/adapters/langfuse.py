@@ -2,7 +2,7 @@
 
 Both the ClickHouse column names (`start_time`, `usage_details`, `provided_model_name`) and the
 public-API camelCase names (`startTime`, `usageDetails`, `model`) are read. Only `GENERATION` and
-`EMBEDDING` observations are model calls; other types are rejected with a reason naming `type`.
+`EMBEDDING` observations are model calls; other types (SPAN, EVENT, ...) are skipped with a reason.
 
 Tokens: Langfuse subtracts cached tokens from `usage_details.input` at ingest, so the native
 `input_tokens` = `input` + cache read (`input_cached_tokens` | `input_cache_read` |
@@ -22,6 +22,7 @@ from typing import Any
 
 from pipelines.lib.adapters._common import (
     Reject,
+    Skip,
     as_dict,
     as_int,
     as_str,
@@ -76,7 +77,8 @@ def convert(raw: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
         rec["metadata"] = {k: maybe_json(v) for k, v in as_dict(rec["metadata"]).items()}
     obs_type = rec.get("type")
     if not is_empty(obs_type) and str(obs_type).upper() not in MODEL_CALL_TYPES:
-        raise Reject("type", f"observation type {safe(obs_type)} is not a model call")
+        # SPAN, EVENT, AGENT, TOOL, ...: not billable calls, skipped (never quarantined).
+        raise Skip(f"observation type {safe(obs_type)} is not a model call")
 
     native, _ = resolve_fields(rec, mapping, SECTION)
     start = parse_time(rec.get("start_time"), "start_time")

@@ -10,8 +10,9 @@ Two shapes, one mapping section (`[litellm]`):
 
 Tokens: `prompt_tokens` already includes cache reads and writes (LiteLLM re-adds Anthropic's
 cache tokens), so it is the native `input_tokens`; the split comes from `metadata.usage_object`
-(or `hidden_params.usage_object`): `prompt_tokens_details.cached_tokens` /
-`cache_read_input_tokens` and `cache_creation_input_tokens`. Should a record carry a prompt count
+(or `hidden_params.usage_object`; LiteLLM versions that log neither carry the same `Usage` in
+`response.usage`): `prompt_tokens_details.cached_tokens` / `cache_read_input_tokens` and
+`cache_creation_input_tokens`. Should a record carry a prompt count
 smaller than its cache counts (an exclusive count), the cache tokens are added back.
 
 `cache_hit` is LiteLLM's own response cache, not provider prompt caching: such a record is an
@@ -45,11 +46,18 @@ _JSON_COLUMNS = (
     "error_information",
     "proxy_server_request",
     "messages",
+    "response",
 )
 
 
 def _usage_object(rec: dict[str, Any]) -> dict[str, Any]:
-    for p in ("metadata.usage_object", "hidden_params.usage_object", "usage_object"):
+    # Older LiteLLM versions log no usage_object: the same Usage is in the response itself.
+    for p in (
+        "metadata.usage_object",
+        "hidden_params.usage_object",
+        "usage_object",
+        "response.usage",
+    ):
         u = as_dict(get_path(rec, p))
         if u:
             return u
@@ -77,7 +85,7 @@ def convert(rec: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
     native["timestamp"] = rfc3339(start)
     duration = rec.get("request_duration_ms")
     if not is_empty(duration):
-        native["latency_ms"] = as_int(duration, "request_duration_ms")
+        native["latency_ms"] = duration  # typed (fractions rounded) by coerce_native
     elif not is_empty(rec.get("endTime")):
         end = parse_time(rec.get("endTime"), "endTime")
         native["latency_ms"] = max(0, round((end - start).total_seconds() * 1000))

@@ -23,6 +23,7 @@ from typing import Any
 
 from pipelines.lib.adapters._common import (
     Reject,
+    Skip,
     as_int,
     as_str,
     epoch_nanos,
@@ -88,6 +89,7 @@ def _span_record(span: dict[str, Any], resource: dict[str, Any], scope: dict[str
         "trace_id": _first(span, "traceId", "trace_id")
         or (span.get("context") or {}).get("trace_id"),
         "span_id": _first(span, "spanId", "span_id") or (span.get("context") or {}).get("span_id"),
+        "parent_id": _first(span, "parentSpanId", "parent_span_id", "parent_id"),
         "name": span.get("name"),
         "start": _first(
             span, "startTimeUnixNano", "start_time_unix_nano", "startTime", "start_time"
@@ -120,7 +122,26 @@ def _spans_of(doc: Any) -> Iterator[dict[str, Any]]:
                 yield _span_record(span, res_attrs, scope)
 
 
+def _has_usage(rec: dict[str, Any]) -> bool:
+    return any(k.startswith("gen_ai.usage.") for k in rec["span"])
+
+
 def iter_spans(path: Path) -> Iterator[tuple[int, dict[str, Any] | Reject]]:
+    """(span index, span record) over an OTLP/JSON file; each record knows whether a child span
+    in the same file carries GenAI usage (`children_have_usage`: the span sums them)."""
+    spans = list(_iter_spans(path))
+    parents = {
+        (rec["trace_id"], rec["parent_id"])
+        for _, rec in spans
+        if isinstance(rec, dict) and rec.get("parent_id") and _has_usage(rec)
+    }
+    for idx, rec in spans:
+        if isinstance(rec, dict):
+            rec["children_have_usage"] = (rec["trace_id"], rec["span_id"]) in parents
+        yield idx, rec
+
+
+def _iter_spans(path: Path) -> Iterator[tuple[int, dict[str, Any] | Reject]]:
     """(span index, span record) over a whole-document or line-per-document OTLP/JSON file."""
     idx = 0
     text = read_text(path)
@@ -178,14 +199,16 @@ def convert(rec: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
     span = rec["span"]
     op = span.get("gen_ai.operation.name")
     has_gen_ai = any(k.startswith("gen_ai.") for k in span)
+    # Not billable calls: skipped with the reason, never quarantined.
     if not has_gen_ai:
-        raise Reject("gen_ai.operation.name", "not a GenAI span (no gen_ai.* attributes)")
+        raise Skip("not a GenAI span (no gen_ai.* attributes: HTTP, database, ...)")
     if op is not None and str(op) not in INFERENCE_OPERATIONS:
-        raise Reject(
-            "gen_ai.operation.name",
+        raise Skip(
             f"operation {safe(op)} is not a model call; its usage is counted on its "
-            "child inference spans",
+            "child inference spans"
         )
+    if rec.get("children_have_usage"):
+        raise Skip("span whose child spans carry the GenAI usage (counted on the children)")
     native, _ = resolve_fields(rec, mapping, SECTION)
     start = epoch_nanos(rec.get("start"), "startTimeUnixNano")
     native["timestamp"] = rfc3339(start)

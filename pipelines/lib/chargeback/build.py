@@ -1,11 +1,17 @@
-"""The chargeback of one month: one row per tenant × feature × environment × provider × model.
+"""The chargeback of one month: one row per tenant × feature × environment × provider × model ×
+currency × invoice.
 
 Rows come from two sides: the logs (requests, tokens, list and contracted cost) and the allocated
-invoices (usage, residual, correction, tax and credit parts). A provider whose invoice for the month
-has arrived is `final` (allocated_cost = its invoice lines); a provider without one is
-`provisional` (allocated_cost = logged usage at contracted prices, rounded with the largest
-remainder per provider). The month is the month the usage happened: a correction billed on a later
-invoice lands in the month it corrects (which is then re-issued, see `export`).
+invoices (usage, residual, correction, tax and credit parts). A provider whose invoice for the
+month has arrived is `final` (allocated_cost = its invoice lines); a provider without one is
+`provisional` (allocated_cost = logged usage at contracted prices, in the logs' currency, rounded
+with the largest remainder per provider). The month is the month the usage happened: a correction
+billed on a later invoice lands in the month it corrects (which is then re-issued, see `export`),
+on its own row (one invoice per row).
+
+The logged figures of a cell sit on one row only: the row of the invoice billed for the month (or,
+without one, a row with no invoice), so summing any column never counts a request twice. An
+unknown amount stays NULL (blank in the CSV), never 0.00.
 """
 
 from __future__ import annotations
@@ -25,8 +31,10 @@ from pipelines.lib.money import round_cents
 
 PROVISIONAL = "provisional"
 FINAL = "final"
-GRAIN = ("tenant_id", "feature", "environment", "provider", "model", "currency")
+CELL = ("tenant_id", "feature", "environment", "provider", "model")
+GRAIN = (*CELL, "currency", "invoice_id")
 PARTS = ("usage_cost", "residual_cost", "correction_cost", "tax_cost", "credit_cost")
+RATE_QUANTUM = Decimal("1e-12")
 TOKEN_COLUMNS = {  # chargeback column <- cell token kinds
     "input_tokens": ("input",),
     "cache_read_tokens": ("cache_read",),
@@ -60,12 +68,33 @@ CHARGEBACK_COLUMNS: dict[str, pl.DataType] = {
     "statement_currency": pl.String(),
     "fx_rate": pl.Decimal(38, 12),
     "statement_allocated_cost": CENTS_DTYPE,
-    "invoice_ids": pl.String(),
+    "invoice_id": pl.String(),
+    "invoice_billing_period": pl.String(),
 }
 
 
-def _month_days(period: str) -> tuple[date, date]:
-    return parse_month(period)
+class _Log:
+    """The logged figures of one cell (exact; one unknown cost makes the sum unknown)."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.tokens = dict.fromkeys(TOKEN_COLUMNS, 0)
+        self.list_exact: Decimal | None = Decimal(0)
+        self.contracted_exact: Decimal | None = Decimal(0)
+        self.currency: str | None = None
+        self.priced = False  # some cell carries a cost
+
+    def add_cell(self, r: dict) -> None:
+        for column, kinds in TOKEN_COLUMNS.items():
+            if r["token_kind"] in kinds:
+                self.tokens[column] += int(r["tokens"] or 0)
+        self.list_exact = _plus(self.list_exact, r["list_cost"])
+        self.contracted_exact = _plus(self.contracted_exact, r["contracted_cost"])
+        self.currency = self.currency or r["currency"]
+
+
+def _plus(total: Decimal | None, value: Decimal | None) -> Decimal | None:
+    return None if total is None or value is None else total + value
 
 
 def build_chargeback(
@@ -81,127 +110,160 @@ def build_chargeback(
 
     `usage_cells`: USAGE_CELL_COLUMNS; `request_counts`: tenant_id, feature, environment, provider,
     model, request_date, requests; `tenants`: tenant_id, tenant_name, business_unit, cost_center and
-    optionally `currency` (the tenant's statement currency, else `statement_currency`).
+    optionally `currency` (the tenant's statement currency, else `statement_currency`, else the
+    main currency of its business unit, see `convert_statements`).
     """
-    start, end = _month_days(period)
+    start, end = parse_month(period)
     alloc = allocated.filter(pl.col("usage_period") == period)
     cells = usage_cells.filter((pl.col("charge_date") >= start) & (pl.col("charge_date") < end))
-    final_providers = set(
-        alloc.filter(pl.col("billing_period") == period)["provider"].unique().to_list()
-    )
-    rows: dict[tuple, dict] = {}
-
-    def row(tenant, feature, env, provider, model, currency) -> dict:
-        key = (tenant, feature, env, provider, model, currency)
-        if key not in rows:
-            rows[key] = {
-                "requests": 0,
-                **dict.fromkeys(TOKEN_COLUMNS, 0),
-                "list_exact": Decimal(0),
-                "contracted_exact": Decimal(0),
-                "log_currency": None,
-                **{p: Decimal(0) for p in PARTS},
-                "invoices": set(),
-            }
-        return rows[key]
-
+    home = alloc.filter(pl.col("billing_period") == period)
+    final_providers = set(home["provider"].unique().to_list())
     provider_currency: dict[str, str] = {}
-    for r in alloc.iter_rows(named=True):
-        provider_currency.setdefault(r["provider"], r["billing_currency"])
-        entry = row(
-            r["tenant_id"],
-            r["feature"],
-            r["environment"],
-            r["provider"],
-            r["model"],
-            r["billing_currency"],
-        )
-        for p in PARTS:
-            entry[p] += r[p]
-        entry["invoices"].add(r["InvoiceId"])
-    by_cell_key: dict[tuple, tuple] = {}
+    for provider, currency in home.select("provider", "billing_currency").iter_rows():
+        provider_currency.setdefault(provider, currency)
+
+    logs: dict[tuple, _Log] = defaultdict(_Log)
     for r in cells.iter_rows(named=True):
-        # unpriced cells have no currency: their (zero) amounts take the invoice's or USD
-        currency = provider_currency.get(r["provider"]) or r["currency"] or "USD"
-        key = (r["tenant_id"], r["feature"], r["environment"], r["provider"], r["model"])
-        by_cell_key[key] = (*key, currency)
-        entry = row(*key, currency)
-        for column, kinds in TOKEN_COLUMNS.items():
-            if r["token_kind"] in kinds:
-                entry[column] += int(r["tokens"] or 0)
-        entry["list_exact"] += r["list_cost"] or Decimal(0)
-        entry["contracted_exact"] += r["contracted_cost"] or Decimal(0)
-        entry["log_currency"] = r["currency"]
+        logs[tuple(r[c] for c in CELL)].add_cell(r)
     counts = request_counts.filter(
         (pl.col("request_date") >= start) & (pl.col("request_date") < end)
     )
     for r in counts.iter_rows(named=True):
-        key = (r["tenant_id"], r["feature"], r["environment"], r["provider"], r["model"])
-        full = by_cell_key.get(key) or (*key, provider_currency.get(r["provider"], "USD"))
-        row(*full)["requests"] += int(r["requests"] or 0)
+        logs[tuple(r[c] for c in CELL)].requests += int(r["requests"] or 0)
+
+    rows: dict[tuple, dict] = {}
+    for r in alloc.iter_rows(named=True):
+        key = (*(r[c] for c in CELL), r["billing_currency"], r["InvoiceId"])
+        entry = rows.setdefault(
+            key, {"parts": {p: Decimal(0) for p in PARTS}, "billed": r["billing_period"]}
+        )
+        for p in PARTS:
+            entry["parts"][p] += r[p]
+    log_rows = _place_logs(logs, rows, final_providers, provider_currency, period)
 
     keys = sorted(rows, key=lambda k: tuple("" if v is None else str(v) for v in k))
-    _round_log_costs(keys, rows)
-    for key in keys:
-        entry = rows[key]
-        provider = key[3]
-        if provider in final_providers:
-            entry["status"] = FINAL
-        else:
-            entry["status"] = PROVISIONAL
-            entry["usage_cost"] = entry["contracted"]
+    _round_log_costs(keys, rows, log_rows)
     tenant_info = {r["tenant_id"]: r for r in tenants.iter_rows(named=True)}
     out = []
     for key in keys:
-        tenant, feature, env, provider, model, currency = key
-        entry = rows[key]
-        info = tenant_info.get(tenant, {})
-        parts = {p: entry[p] for p in PARTS}
+        cell, currency, invoice = key[:5], key[5], key[6]
+        entry, log = rows[key], log_rows.get(key)
+        provisional = cell[3] not in final_providers
+        parts = dict(entry["parts"])
+        if provisional and log is not None:
+            parts["usage_cost"] = entry.get("contracted")
+        info = tenant_info.get(cell[0], {})
         out.append(
             {
                 "billing_period": period,
-                "status": entry["status"],
+                "status": PROVISIONAL if provisional else FINAL,
                 "issue": None,
-                "tenant_id": tenant,
+                "tenant_id": cell[0],
                 "tenant_name": info.get("tenant_name")
-                or ("unallocated" if tenant == UNALLOCATED else None),
+                or ("unallocated" if cell[0] == UNALLOCATED else None),
                 "business_unit": info.get("business_unit"),
                 "cost_center": info.get("cost_center"),
-                "feature": feature,
-                "environment": env,
-                "provider": provider,
-                "model": model,
-                "requests": entry["requests"],
-                **{c: entry[c] for c in TOKEN_COLUMNS},
-                "list_cost": entry["list"],
-                "contracted_cost": entry["contracted"],
-                "log_currency": entry["log_currency"],
+                "feature": cell[1],
+                "environment": cell[2],
+                "provider": cell[3],
+                "model": cell[4],
+                "requests": log.requests if log else 0,
+                **{c: (log.tokens[c] if log else 0) for c in TOKEN_COLUMNS},
+                "list_cost": entry.get("list"),
+                "contracted_cost": entry.get("contracted"),
+                "log_currency": log.currency if log else None,
                 **parts,
-                "allocated_cost": sum(parts.values(), Decimal(0)),
+                "allocated_cost": None
+                if any(v is None for v in parts.values())
+                else sum(parts.values(), Decimal(0)),
                 "currency": currency,
                 "previous_allocated_cost": None,
                 "change": None,
                 "statement_currency": None,
                 "fx_rate": None,
                 "statement_allocated_cost": None,
-                "invoice_ids": ";".join(sorted(entry["invoices"])) or None,
+                "invoice_id": invoice,
+                "invoice_billing_period": entry.get("billed"),
             }
         )
     frame = pl.DataFrame(out, schema=CHARGEBACK_COLUMNS, orient="row")
     return convert_statements(frame, tenant_info, fx or FxRates(), statement_currency, end)
 
 
-def _round_log_costs(keys: list[tuple], rows: dict[tuple, dict]) -> None:
-    """list/contracted cost to cents, largest remainder per provider and log currency."""
+def _place_logs(
+    logs: dict[tuple, _Log],
+    rows: dict[tuple, dict],
+    final_providers: set[str],
+    provider_currency: dict[str, str],
+    period: str,
+) -> dict[tuple, _Log]:
+    """Put each cell's logged figures on exactly one row: for a final provider, the row of the
+    month's own invoice (smallest id when several), else a row without invoice in the invoice's
+    currency; for a provisional provider always a row without invoice in the logs' currency
+    (a later invoice's correction keeps its own row and currency)."""
+    by_cell: dict[tuple, list[tuple]] = defaultdict(list)
+    for key, entry in rows.items():
+        if entry["billed"] == period:
+            by_cell[key[:5]].append(key)
+    placed: dict[tuple, _Log] = {}
+    for cell, log in logs.items():
+        provider = cell[3]
+        if provider in final_providers:
+            own = sorted(by_cell.get(cell, []), key=lambda k: k[6])
+            key = own[0] if own else (*cell, provider_currency[provider], None)
+        else:
+            key = (*cell, log.currency or _provider_log_currency(logs, provider), None)
+        rows.setdefault(key, {"parts": {p: Decimal(0) for p in PARTS}, "billed": None})
+        placed[key] = log
+    return placed
+
+
+def _provider_log_currency(logs: dict[tuple, _Log], provider: str) -> str | None:
+    """The logs' currency of any priced cell of `provider` (an unpriced cell has none)."""
+    found = sorted({log.currency for cell, log in logs.items() if cell[3] == provider} - {None})
+    return found[0] if found else None
+
+
+def _round_log_costs(keys: list[tuple], rows: dict[tuple, dict], logs: dict[tuple, _Log]) -> None:
+    """list/contracted cost to cents, largest remainder per provider and log currency; unknown
+    costs and rows without logged usage stay NULL."""
     groups: dict[tuple, list[tuple]] = defaultdict(list)
     for key in keys:
-        groups[(key[3], rows[key]["log_currency"])].append(key)
+        if key in logs:
+            groups[(key[3], logs[key].currency)].append(key)
     for members in groups.values():
         for exact, target in (("list_exact", "list"), ("contracted_exact", "contracted")):
-            values = [rows[k][exact] for k in members]
+            known = [k for k in members if getattr(logs[k], exact) is not None]
+            values = [getattr(logs[k], exact) for k in known]
             total = round_cents(sum(values, Decimal(0)))
-            for k, v in zip(members, apportion(values, total), strict=True):
+            for k, v in zip(known, apportion(values, total), strict=True):
                 rows[k][target] = v
+
+
+def statement_currencies(
+    frame: pl.DataFrame, tenant_info: dict, default_currency: str | None
+) -> dict[str, tuple[str | None, bool]]:
+    """(statement currency, explicitly asked for) per tenant: its `currency` in tenants.csv, else
+    `default_currency` (COSTLINE_STATEMENT_CURRENCY), else the main currency of its business unit
+    in the month (the one carrying the largest allocated amount; ties by code), so one business
+    unit is never split into several currencies."""
+    weight: dict[tuple, Decimal] = defaultdict(Decimal)
+    unit_of: dict[str, str] = {}
+    for tenant, unit, currency, amount in frame.select(
+        "tenant_id", "business_unit", "currency", "allocated_cost"
+    ).iter_rows():
+        unit_of[tenant] = f"unit:{unit}" if unit is not None else f"tenant:{tenant}"
+        if currency is not None:
+            weight[(unit_of[tenant], currency)] += abs(amount or Decimal(0))
+    main: dict[str, str] = {}
+    for (unit, currency), _amount in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0][1])):
+        main.setdefault(unit, currency)
+    out = {}
+    for tenant, unit in unit_of.items():
+        asked = (tenant_info.get(tenant, {}).get("currency") or "").strip().upper()
+        asked = asked or (default_currency or "").strip().upper()
+        out[tenant] = (asked, True) if asked else (main.get(unit), False)
+    return out
 
 
 def convert_statements(
@@ -211,34 +273,51 @@ def convert_statements(
     default_currency: str | None,
     period_end: date,
 ) -> pl.DataFrame:
-    """Fill statement_currency / fx_rate / statement_allocated_cost per tenant (original amounts
-    kept). The rate is the latest on or before the month's last day; each tenant's converted rows
-    are rounded with the largest remainder to the rounded converted total."""
+    """Fill statement_currency / fx_rate / statement_allocated_cost (original amounts kept).
+
+    The rate is the latest on or before the month's last day, quantised to 12 decimals as shown
+    in `fx_rate`, and that shown rate is the one applied: each row's exact amount is
+    allocated_cost × fx_rate, and the tenant's rows are rounded with the largest remainder to
+    their rounded exact total. When a rate is missing, a currency the tenant asked for (catalog
+    or setting) leaves its statement amounts empty (unknown, never a wrong number); the default
+    (business unit) currency falls back to the rows' own currencies (fx_rate 1). No amount is
+    ever labelled with a currency it is not in.
+    """
     day = period_end - timedelta(days=1)
-    targets, rates, converted = [], [], [None] * len(frame)
-    for tenant, currency in frame.select("tenant_id", "currency").iter_rows():
-        info = tenant_info.get(tenant, {})
-        target = (info.get("currency") or default_currency or currency or "").upper() or None
-        targets.append(target)
-        rates.append(fx.rate(day, currency, target) if currency and target else None)
-    by_tenant: dict[tuple, list[int]] = defaultdict(list)
-    for i, (tenant, target) in enumerate(zip(frame["tenant_id"], targets, strict=True)):
-        by_tenant[(tenant, target)].append(i)
+    wanted = statement_currencies(frame, tenant_info, default_currency)
+    tenants = frame["tenant_id"].to_list()
+    currencies = frame["currency"].to_list()
     allocated = frame["allocated_cost"].to_list()
-    for idx in by_tenant.values():
-        if any(rates[i] is None for i in idx):
-            continue
+    rates: list[Decimal | None] = []
+    for tenant, currency in zip(tenants, currencies, strict=True):
+        target = wanted.get(tenant, (None, False))[0]
+        rate = fx.rate(day, currency, target) if currency and target else None
+        rates.append(rate.quantize(RATE_QUANTUM) if rate is not None else None)
+    convertible: dict[str, bool] = defaultdict(lambda: True)
+    for tenant, rate, amount in zip(tenants, rates, allocated, strict=True):
+        convertible[tenant] &= rate is not None or amount is None
+    targets: list[str | None] = []
+    for i, tenant in enumerate(tenants):
+        target, asked = wanted.get(tenant, (None, False))
+        if convertible[tenant] or asked:
+            targets.append(target)
+        else:
+            targets.append(currencies[i])
+            rates[i] = Decimal(1).quantize(RATE_QUANTUM) if currencies[i] else None
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, (tenant, target) in enumerate(zip(tenants, targets, strict=True)):
+        if target is not None and allocated[i] is not None and rates[i] is not None:
+            groups[(tenant, target)].append(i)
+    converted: list[Decimal | None] = [None] * len(frame)
+    for (tenant, _), idx in groups.items():
+        if not convertible[tenant] and wanted.get(tenant, (None, False))[1]:
+            continue  # asked for a currency without a rate: unknown, not partly converted
         exact = [allocated[i] * rates[i] for i in idx]
-        for i, value in zip(
-            idx, apportion(exact, round_cents(sum(exact, Decimal(0)))), strict=True
-        ):
+        total = round_cents(sum(exact, Decimal(0)))
+        for i, value in zip(idx, apportion(exact, total), strict=True):
             converted[i] = value
     return frame.with_columns(
         pl.Series("statement_currency", targets, dtype=pl.String()),
-        pl.Series(
-            "fx_rate",
-            [r.quantize(Decimal("1e-12")) if r is not None else None for r in rates],
-            dtype=pl.Decimal(38, 12),
-        ),
+        pl.Series("fx_rate", rates, dtype=pl.Decimal(38, 12)),
         pl.Series("statement_allocated_cost", converted, dtype=CENTS_DTYPE),
     )

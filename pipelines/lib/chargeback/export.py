@@ -1,6 +1,8 @@
 """Write a month's chargeback: `<output>/exports/chargeback/<YYYY-MM>/`.
 
     chargeback.csv / chargeback.parquet   every row of the month
+    chargeback.xlsx                       the same as a workbook: summary per business unit and
+                                          tenant, the lines, currency number formats
     tenants/<slug>-<hash>.csv             one statement per tenant with only its rows
     restatements.csv                      rows whose allocated cost changed vs the previous issue
     issues/<n>/                           the files of every earlier final issue
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import unicodedata
@@ -31,10 +32,13 @@ import polars as pl
 
 from pipelines.lib.allocation.cells import UNALLOCATED
 from pipelines.lib.chargeback.build import FINAL, GRAIN, PROVISIONAL
+from pipelines.lib.chargeback.workbook import NO_UNIT, write_workbook
+from pipelines.lib.publish import stage_unit
+from pipelines.lib.safe_csv import write_csv
 
 FOCUS_VERSION = "1.2"
 MANIFEST = "manifest.json"
-DATA_FILES = ("chargeback.csv", "chargeback.parquet", "restatements.csv")
+DATA_FILES = ("chargeback.csv", "chargeback.parquet", "chargeback.xlsx", "restatements.csv")
 
 
 def generator_version() -> str:
@@ -92,14 +96,57 @@ def _read_manifest(directory: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def _money(value: Decimal | None) -> str:
-    return "0.00" if value is None else f"{value:.2f}"
+def _money(value: Decimal | None) -> str | None:
+    """Cents as text; an unknown amount is null, never "0.00"."""
+    return None if value is None else f"{value:.2f}"
+
+
+def per_currency(frame: pl.DataFrame, amount: str, currency: str) -> dict[str, str]:
+    """Σ `amount` per `currency` of `frame` as {currency: "0.00"}; amounts of two currencies are
+    never added. Unknown amounts are left out (their rows are counted in `unknown_cost_rows`)."""
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for code, value in frame.select(currency, amount).iter_rows():
+        if code is not None and value is not None:
+            sums[code] += value
+    return {code: f"{value:.2f}" for code, value in sorted(sums.items())}
+
+
+def _align(previous: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
+    """An earlier issue written before a column existed gets it as nulls (so re-issues join)."""
+    missing = [c for c in GRAIN if c not in previous.columns]
+    aligned = previous.with_columns(pl.lit(None, dtype=like.schema[c]).alias(c) for c in missing)
+    if "invoice_id" not in missing or "invoice_ids" not in previous.columns:
+        return aligned
+    # An issue published before one-invoice-per-row has one row per cell x currency listing its
+    # invoices (`a;b`): it is compared with the new row of the month's own invoice when listed,
+    # else its first invoice (a NULL id would match no invoiced row: every amount "changed").
+    cell = [c for c in GRAIN if c != "invoice_id"]
+    own = (
+        like.filter(pl.col("invoice_billing_period") == pl.col("billing_period"))
+        .group_by(cell)
+        .agg(pl.col("invoice_id").min().alias("_own"))
+    )
+    listed = pl.col("invoice_ids").str.split(";")
+    return (
+        aligned.join(own, on=cell, how="left", nulls_equal=True)
+        .with_columns(
+            pl.when(listed.list.contains(pl.col("_own")))
+            .then(pl.col("_own"))
+            .otherwise(listed.list.first())
+            .alias("invoice_id")
+        )
+        .drop("_own")
+    )
 
 
 def _with_previous(frame: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
     if previous is None:
         return frame
-    prev = previous.group_by(list(GRAIN)).agg(pl.col("allocated_cost").sum().alias("_prev"))
+    prev = (
+        _align(previous, frame)
+        .group_by(list(GRAIN))
+        .agg(pl.col("allocated_cost").sum().alias("_prev"))
+    )
     joined = frame.drop("previous_allocated_cost", "change").join(
         prev, on=list(GRAIN), how="left", nulls_equal=True
     )
@@ -116,7 +163,7 @@ def _with_previous(frame: pl.DataFrame, previous: pl.DataFrame | None) -> pl.Dat
 
 def _restatements(frame: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
     cur = frame.select(*GRAIN, "allocated_cost")
-    prev = previous.group_by(list(GRAIN)).agg(pl.col("allocated_cost").sum())
+    prev = _align(previous, frame).group_by(list(GRAIN)).agg(pl.col("allocated_cost").sum())
     joined = cur.join(
         prev, on=list(GRAIN), how="full", coalesce=True, nulls_equal=True, suffix="_previous"
     )
@@ -165,7 +212,8 @@ def export_month(
     contributing_line_ids: list[str],
     invoices: dict[str, dict],
 ) -> ExportResult:
-    """Publish (or leave alone, or re-issue) the month's chargeback files."""
+    """Stage (or leave alone, or re-issue) the month's chargeback files; they replace the
+    published month at publish. `directory` of the result is the staged folder when written."""
     target = output_dir / "exports" / "chargeback" / period
     previous_manifest = _read_manifest(target)
     if frame.is_empty() and previous_manifest is None:
@@ -192,15 +240,16 @@ def export_month(
     frame = _with_previous(
         frame.with_columns(pl.lit(issue, dtype=pl.Int64()).alias("issue")), previous
     )
-    staging = target.with_name(f".{period}.staging-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
+    # staged whole; the publish step replaces the published month with it
+    staging = stage_unit(output_dir, target.relative_to(output_dir))
     (staging / "tenants").mkdir(parents=True)
     frame.write_parquet(staging / "chargeback.parquet", compression="zstd")
-    frame.write_csv(staging / "chargeback.csv")
+    write_csv(frame, staging / "chargeback.csv")
+    write_workbook(frame, staging / "chargeback.xlsx")
     restated = 0
     if previous is not None:
         changes = _restatements(frame, previous)
-        changes.write_csv(staging / "restatements.csv")
+        write_csv(changes, staging / "restatements.csv")
         restated = len(changes)
         history = staging / "issues" / str(previous_manifest["issue"])
         if (target / "issues").exists():
@@ -215,35 +264,26 @@ def export_month(
     for tenant in sorted(t for t in frame["tenant_id"].unique().to_list() if t != UNALLOCATED):
         name = tenant_file_name(tenant)
         rows = frame.filter(pl.col("tenant_id") == tenant)
-        rows.write_csv(staging / "tenants" / name)
+        write_csv(rows, staging / "tenants" / name)
         tenants.append(
             {
                 "tenant_id": tenant,
                 "file": f"tenants/{name}",
                 "rows": len(rows),
-                "allocated_cost": _money(rows["allocated_cost"].sum()),
+                "allocated_cost": per_currency(rows, "allocated_cost", "currency"),
+                "statement": per_currency(rows, "statement_allocated_cost", "statement_currency"),
             }
         )
     manifest = _manifest(period, status, issue, frame, tenants, invoices, print_, restated, staging)
     (staging / MANIFEST).write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    old = target.with_name(f".{period}.old-{os.getpid()}")
-    if target.exists():
-        target.replace(old)
-    staging.replace(target)
-    shutil.rmtree(old, ignore_errors=True)
-    return ExportResult(period, action, status, issue, len(frame), target)
+    return ExportResult(period, action, status, issue, len(frame), staging)
 
 
 def _manifest(
     period, status, issue, frame, tenants, invoices, print_, restated, staging: Path
 ) -> dict:
-    per_provider: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for provider, currency, cost in frame.select(
-        "provider", "currency", "allocated_cost"
-    ).iter_rows():
-        per_provider[provider][currency] += cost
     files = {}
     for path in sorted(p for p in staging.rglob("*") if p.is_file()):
         files[path.relative_to(staging).as_posix()] = _sha256(path)
@@ -258,9 +298,19 @@ def _manifest(
         "generator": generator_version(),
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "invoice_lines_fingerprint": print_,
+        "unknown_cost_rows": frame["allocated_cost"].null_count(),
+        "totals_per_currency": per_currency(frame, "allocated_cost", "currency"),
         "totals_per_provider": {
-            p: {c: _money(v) for c, v in sorted(cur.items())}
-            for p, cur in sorted(per_provider.items())
+            p: per_currency(rows, "allocated_cost", "currency")
+            for (p,), rows in sorted(frame.group_by(["provider"]), key=lambda g: str(g[0][0]))
+        },
+        "statement_totals_per_business_unit": {
+            NO_UNIT if unit is None else unit: per_currency(
+                rows, "statement_allocated_cost", "statement_currency"
+            )
+            for (unit,), rows in sorted(
+                frame.group_by(["business_unit"]), key=lambda g: str(g[0][0])
+            )
         },
         "invoices": invoices,
         "tenants": tenants,

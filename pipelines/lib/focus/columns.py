@@ -126,4 +126,7 @@ X_COLUMNS: dict[str, str] = {
     "x_ContextTier": "VARCHAR",
     "x_Requests": "BIGINT",
     "x_CostSource": "VARCHAR",
+    # FOCUS makes ListCost non-null: true where costline had to derive it (no list price in the
+    # billing currency: ListUnitPrice = ContractedUnitPrice; invoice rows: ListCost = BilledCost)
+    "x_ListCostDerived": "BOOLEAN",
 }

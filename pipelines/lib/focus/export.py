@@ -1,17 +1,20 @@
 """Export fct_focus_cost_and_usage as FOCUS 1.2 Parquet (Hive layout) plus metadata and manifest.
 
+Files are staged (`pipelines.lib.publish.stage_unit`) and reach these paths at publish:
+
     <out>/focus/billing_period=YYYY-MM/charge_date=YYYY-MM-DD/part-0.parquet
-    <out>/focus/metadata.json      FOCUS metadata + manifest (path, rows, bytes, sha256 per file)
+    <out>/focus.metadata.json      FOCUS metadata + manifest (path, rows, bytes, sha256 per file),
+                                   beside the folder so dataset readers see only Parquet
 
 Money and quantities stay decimal128; date-times are Parquet TIMESTAMP (UTC-adjusted, microseconds),
 which focus-validator 2.2.1 accepts natively. `write_consolidated` writes one month as a single
-Parquet and CSV file (CSV date-times as `YYYY-MM-DDTHH:MM:SSZ`), the form validators take.
+Parquet and CSV file (CSV date-times as `YYYY-MM-DDTHH:MM:SSZ`, text cells neutralised by
+`safe_csv`), the form validators take.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 from datetime import date, timedelta
@@ -20,9 +23,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.focus.columns import COLUMNS, DATETIME_COLUMNS, X_COLUMNS
-from pipelines.lib.focus.metadata import metadata_document
-from pipelines.lib.publish import replace_folder_files
-from pipelines.lib.warehouse import scalar
+from pipelines.lib.focus.metadata import metadata_document, metadata_file, write_metadata
+from pipelines.lib.publish import published_files, stage_dir, stage_unit, staged_path
+from pipelines.lib.safe_csv import write_csv
+from pipelines.lib.warehouse import frame, scalar
 
 TABLE = "fct_focus_cost_and_usage"
 _ORDER = "ChargePeriodStart, ServiceName, SkuId, SkuPriceId, x_TenantId, x_Feature, x_Environment"
@@ -48,32 +52,28 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _manifest(
-    con: duckdb.DuckDBPyConnection,
-    root: Path,
-    pattern: str = "billing_period=*/charge_date=*/*.parquet",
-) -> list[dict[str, object]]:
-    files = []
-    for path in sorted(root.glob(pattern)):
+def _manifest(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str]]) -> list[dict]:
+    """Path (relative to the data folder), rows, bytes and sha256 of each (file, path) pair."""
+    manifest = []
+    for path, rel in files:
         rows = scalar(con, "select count(*) from read_parquet(?)", [str(path)])
-        files.append(
+        manifest.append(
             {
-                "path": path.relative_to(root).as_posix(),
+                "path": rel,
                 "rows": int(rows or 0),
                 "bytes": path.stat().st_size,
                 "sha256": _sha256(path),
             }
         )
-    return files
+    return manifest
 
 
 def export_focus(con: duckdb.DuckDBPyConnection, out_dir: Path, start: date, end: date) -> dict:
-    """Write the days [start, end) under `<out_dir>/focus/`, replacing those days; rewrite the
-    metadata and manifest over every file present. Returns the metadata document."""
-    root = out_dir / "focus"
-    staging = out_dir / f".focus.staging-{os.getpid()}"
+    """Stage the days [start, end) of `<out_dir>/focus/`, replacing those days at publish, and
+    the metadata with the manifest of every file published then. Returns the metadata."""
+    staging = stage_dir(out_dir) / f"focus-copy-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging.parent.mkdir(parents=True, exist_ok=True)
     con.execute("set TimeZone = 'UTC'")
     query = (
         f"select {_select(True)}, strftime(ChargePeriodStart, '%Y-%m') as billing_period, "
@@ -86,21 +86,21 @@ def export_focus(con: duckdb.DuckDBPyConnection, out_dir: Path, start: date, end
         "row_group_size 1000000)",
         {"s": start, "e": end},
     )
+    days = []
     day = start
     while day < end:
-        rel = Path(f"billing_period={day:%Y-%m}") / f"charge_date={day.isoformat()}"
-        replace_folder_files(root / rel, staging / rel)
+        rel = f"billing_period={day:%Y-%m}/charge_date={day.isoformat()}"
+        days.append(rel)
+        unit = stage_unit(out_dir, f"focus/{rel}")
+        if (staging / rel).exists():
+            (staging / rel).replace(unit)
         day += timedelta(days=1)
     shutil.rmtree(staging, ignore_errors=True)
-    for month_dir in list(root.glob("billing_period=*")):
-        if month_dir.is_dir() and not any(month_dir.iterdir()):
-            month_dir.rmdir()
     document = metadata_document()
-    document["Files"] = _manifest(con, root)
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = root / ".metadata.json.tmp"
-    tmp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(root / "metadata.json")
+    files = published_files(out_dir, "focus", "billing_period=*/charge_date=*/*.parquet", days)
+    document["Files"] = _manifest(con, files)
+    stage_unit(out_dir, metadata_file(Path("focus")))
+    write_metadata(staged_path(out_dir, "focus"), document)
     return document
 
 
@@ -119,10 +119,8 @@ def write_consolidated(con: duckdb.DuckDBPyConnection, out_dir: Path, month: dat
         "(format parquet, compression zstd)",
         params,
     )
-    con.execute(
-        f"copy (select {_select(False)} {where} order by {_ORDER}) to '{csv}' "
-        "(format csv, header true)",
-        params,
-    )
+    # through safe_csv: tenant ids, names and tags are user text (same numeric formatting as
+    # DuckDB's CSV writer: Polars writes DECIMAL with its full scale too)
+    write_csv(frame(con, f"select {_select(False)} {where} order by {_ORDER}", params), csv)
     row = con.execute(f"select count(*) {where}", params).fetchone()
     return {"parquet": parquet, "csv": csv, "rows": int(row[0]) if row else 0}

@@ -1,7 +1,7 @@
 """The final (invoiced) FOCUS 1.2 Cost and Usage: build `fct_focus_invoiced`, check it, export it.
 
     <out>/focus_invoiced/billing_period=YYYY-MM/part-0.parquet   one file per invoice month
-    <out>/focus_invoiced/metadata.json                            FOCUS metadata + file manifest
+    <out>/focus_invoiced.metadata.json                            FOCUS metadata + file manifest
 
 `build_focus_invoiced` registers the fx rates the model needs (`invoice_fx_rates`: the rate of
 `catalog/fx.csv` for each charge day and currency pair, exactly as the allocation looked it up,
@@ -13,9 +13,6 @@ document and Parquet typing as the estimate export in `export.py`).
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,9 +24,9 @@ import pyarrow as pa
 from pipelines.lib import warehouse
 from pipelines.lib.allocation.fx import FxRates
 from pipelines.lib.focus.export import _manifest, _select
-from pipelines.lib.focus.metadata import metadata_document
+from pipelines.lib.focus.metadata import metadata_document, metadata_file, write_metadata
 from pipelines.lib.money import round_cents
-from pipelines.lib.publish import replace_folder_files
+from pipelines.lib.publish import published_files, stage_unit, staged_path
 
 TABLE = "fct_focus_invoiced"
 FX_RELATION = "invoice_fx_rates"
@@ -137,37 +134,31 @@ def _next_month(month: date) -> date:
 
 
 def export_invoiced(con: duckdb.DuckDBPyConnection, out_dir: Path, months: list[date]) -> dict:
-    """Write the billing months `months` (first days) under `<out_dir>/focus_invoiced/`, each as
-    one Parquet file, replacing those months (a month without rows loses its folder); rewrite
-    metadata.json over every file present. Returns the metadata document."""
-    root = out_dir / FOLDER
-    staging = out_dir / f".{FOLDER}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    """Stage the billing months `months` (first days) of `<out_dir>/focus_invoiced/`, each as
+    one Parquet file replacing that month at publish (a month without rows loses its folder),
+    and focus_invoiced.metadata.json over every file published then. Returns the metadata."""
     con.execute("set TimeZone = 'UTC'")
-    try:
-        for month in sorted({_month_start(m) for m in months}):
-            rel = Path(f"billing_period={month:%Y-%m}")
-            params = {"s": month, "e": _next_month(month)}
-            where = f"from {TABLE} where BillingPeriodStart >= $s and BillingPeriodStart < $e"
-            rows = warehouse.scalar(con, f"select count(*) {where}", params)
-            if rows:
-                (staging / rel).mkdir(parents=True)
-                con.execute(
-                    f"copy (select {_select(True)} {where} order by {_ORDER}) to "
-                    f"'{staging / rel / 'part-0.parquet'}' (format parquet, compression zstd, "
-                    "row_group_size 1000000)",
-                    params,
-                )
-            replace_folder_files(root / rel, staging / rel)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    root.mkdir(parents=True, exist_ok=True)
+    replaced = []
+    for month in sorted({_month_start(m) for m in months}):
+        rel = f"billing_period={month:%Y-%m}"
+        replaced.append(rel)
+        staged = stage_unit(out_dir, f"{FOLDER}/{rel}")
+        params = {"s": month, "e": _next_month(month)}
+        where = f"from {TABLE} where BillingPeriodStart >= $s and BillingPeriodStart < $e"
+        rows = warehouse.scalar(con, f"select count(*) {where}", params)
+        if rows:
+            staged.mkdir()
+            con.execute(
+                f"copy (select {_select(True)} {where} order by {_ORDER}) to "
+                f"'{staged / 'part-0.parquet'}' (format parquet, compression zstd, "
+                "row_group_size 1000000)",
+                params,
+            )
     document = metadata_document()
-    document["Files"] = _manifest(con, root, "billing_period=*/*.parquet")
-    tmp = root / ".metadata.json.tmp"
-    tmp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(root / "metadata.json")
+    files = published_files(out_dir, FOLDER, "billing_period=*/*.parquet", replaced)
+    document["Files"] = _manifest(con, files)
+    stage_unit(out_dir, metadata_file(Path(FOLDER)))
+    write_metadata(staged_path(out_dir, FOLDER), document)
     return document
 
 

@@ -11,6 +11,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from pipelines.lib.focus.columns import COLUMNS, STRING_MAX_LENGTH, X_COLUMNS
 
@@ -20,7 +21,7 @@ DATA_GENERATOR = "costline"
 # the keys carry no prefix; costline adds no provider-defined tags. Reserved for future ones:
 PROVIDER_TAG_PREFIXES: list[str] = ["costline/"]
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/costline/costline/focus-schema")
-_X_TYPES = {"VARCHAR": "STRING", "BIGINT": "INTEGER"}
+_X_TYPES = {"VARCHAR": "STRING", "BIGINT": "INTEGER", "BOOLEAN": "BOOLEAN"}
 
 
 def generator_version() -> str:
@@ -77,3 +78,21 @@ def metadata_document(created: datetime | None = None) -> dict[str, object]:
         "CreationDate": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "ColumnDefinition": definitions,
     }
+
+
+def metadata_file(folder: Path) -> Path:
+    """Where the metadata of a Parquet folder lives: beside it, `<folder>.metadata.json`.
+
+    Not inside: pandas, pyarrow and Spark try to read every file of a dataset folder as Parquet,
+    and Polars refuses a folder that mixes file types.
+    """
+    return folder.parent / f"{folder.name}.metadata.json"
+
+
+def write_metadata(folder: Path, document: dict[str, object]) -> Path:
+    """Write `document` to `metadata_file(folder)` atomically (temporary file, then rename)."""
+    target = metadata_file(folder)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(target)
+    return target

@@ -116,6 +116,8 @@ def _typed(col: str, value: object) -> tuple[object, Finding | None]:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC), None
     if isinstance(value, bool):
+        if col.startswith("x_"):  # a custom flag column (x_ListCostDerived), not a FOCUS number
+            return value, None
         return INVALID, ("FOCUS-NumericFormat", col, f"{value!r} is not a number")
     if isinstance(value, int):
         return Decimal(value), None
@@ -263,3 +265,26 @@ def check_row(row: dict[str, object]) -> list[Finding]:
                 msg = f"key {bad[0]!r} is neither a FOCUS key nor x_-prefixed"
                 out.append(("FOCUS-SkuPriceDetails-keys", col, msg))
     return out
+
+
+def row_rule_ids() -> tuple[str, ...]:
+    """Every rule id `check_row` and the format checks can report, built from the same tables."""
+    ids = ["FOCUS-NullHandling-placeholder", "FOCUS-NumericFormat", "FOCUS-DateTimeFormat"]
+    ids += [f"FOCUS-{name}-not-null" for name, spec in BY_NAME.items() if not spec.nullable]
+    ids += [f"FOCUS-{col}-enum" for col in ENUMS]
+    ids += ["FOCUS-ServiceSubcategory-parent", "FOCUS-BillingCurrency-iso4217"]
+    ids += [f"FOCUS-{col}-non-negative" for col in UNIT_PRICES]
+    ids += ["FOCUS-ChargePeriodEnd-after-start", "FOCUS-BillingPeriodEnd-after-start"]
+    ids += [f"FOCUS-{cost}-unit-price-x-quantity" for cost in ("ListCost", "ContractedCost")]
+    ids += [f"FOCUS-{col}-null-for-tax" for col in PRICE_COLUMNS]
+    ids += [f"FOCUS-{col}-not-null-for-usage-purchase" for col in PRICE_COLUMNS]
+    ids += ["FOCUS-ChargeFrequency-purchase-not-usage-based"]
+    ids += ["FOCUS-ConsumedQuantity-usage-only", "FOCUS-ConsumedQuantity-not-null-for-usage"]
+    ids += [f"FOCUS-{child}-null-with-{parent}" for child, parent, _ in NULL_PAIRS]
+    ids += [
+        f"FOCUS-{cost}-credit-equals-billed"
+        for cost in ("ListCost", "ContractedCost", "EffectiveCost")
+    ]
+    ids += [f"FOCUS-{col}-key-value-format" for col in sorted(JSON_COLUMNS)]
+    ids += ["FOCUS-SkuPriceDetails-keys"]
+    return tuple(dict.fromkeys(ids))

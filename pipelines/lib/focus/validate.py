@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipelines.lib.focus.columns import COLUMN_NAMES, MANDATORY_COLUMNS
-from pipelines.lib.focus.rules import check_row, parse_row
+from pipelines.lib.focus.rules import check_row, parse_row, row_rule_ids
 from pipelines.lib.money import to_decimal
 
 COLUMN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,49}$")
@@ -162,6 +162,22 @@ def load_invoice_totals(path: Path) -> dict[str, Decimal]:
     return {str(k): to_decimal(v) for k, v in data.items()}
 
 
+COLUMN_RULE_IDS = (
+    "FOCUS-ColumnHandling-x-prefix",
+    "FOCUS-ColumnHandling-naming",
+    "FOCUS-ColumnHandling-order",
+    "FOCUS-ColumnHandling-unique",
+    "FOCUS-ColumnHandling-mandatory",
+)
+DATASET_RULE_IDS = ("FOCUS-ServiceName-one-category", "FOCUS-SkuPriceId-one-SkuId")
+
+
+def rule_ids(with_invoice_totals: bool = False) -> tuple[str, ...]:
+    """Every rule a validation checks (the invoice-total rule only when totals are given)."""
+    extra = ("FOCUS-BilledCost-invoice-total",) if with_invoice_totals else ()
+    return (*COLUMN_RULE_IDS, *row_rule_ids(), *DATASET_RULE_IDS, *extra)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the violations and a summary; 0 clean, 1 rule failures, 2 unreadable input."""
     parser = argparse.ArgumentParser(prog="costline validate", description=__doc__)
@@ -183,10 +199,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     by_rule: dict[str, int] = defaultdict(int)
     for v in violations:
         by_rule[v.rule] += 1
-    lines.append(
-        f"{args.file}: {report['rows']} rows, {len(violations)} violations of {len(by_rule)} rules"
-        + ("" if violations else " - conforms")
+    checked = len(rule_ids(with_invoice_totals=totals is not None))
+    verdict = (
+        f"{len(violations)} violations of {len(by_rule)} of them"
+        if violations
+        else "no violation - conforms"
     )
+    lines.append(f"{args.file}: {report['rows']} rows, {checked} rules checked, {verdict}")
     lines.extend(f"  {rule}: {count}" for rule, count in sorted(by_rule.items()))
     sys.stdout.write("\n".join(lines) + "\n")
     return 1 if violations else 0

@@ -13,7 +13,10 @@ The asset loads through `pipelines.lib.ingest.sql.load_requests_sql` (same rules
 DuckDB, bounded memory); this module is the reference implementation it is tested against.
 
 Accounting (checked on every call, in total and per file):
-`rows_read == len(requests) + len(quarantine) + rows_outside_window`.
+`rows_read == len(requests) + len(quarantine) + len(skipped) + rows_outside_window`; skipped
+records (not billable calls, from the adapters) are reported apart. Only fields that price or
+attribute a request quarantine it; the others are repaired (`rules.py`, `result.repairs`), and
+fields outside the native record are reported per file (`unknown_fields.py`).
 
 - A record is one non-blank physical line (JSONL), one data record (CSV) or one row (Parquet).
   Blank lines are skipped and not counted.
@@ -22,8 +25,8 @@ Accounting (checked on every call, in total and per file):
   request_date NULL; `FileStat.error` says why. Such rows are re-emitted by every window.
 - Records whose timestamp is trustworthy but falls outside [start, end) are counted in
   `rows_outside_window`, whether valid or not: their own window loads or quarantines them.
-  Records without a trustworthy date (missing / unparsable / no offset / > 1 day in the future)
-  are quarantined in every window with request_date NULL.
+  Records without a trustworthy date (missing or blank / unparsable / no offset / > 1 day in the
+  future / before 1970-01-01) are quarantined in every window with request_date NULL.
 - Duplicated request_id: among otherwise valid records of all files and all days read, the
   first by (source_file, source_line) wins; the others are rejected (field `request_id`).
 - Reasons are fixed texts plus, for duplicates, a file:line: no raw value is ever copied.
@@ -43,6 +46,7 @@ import polars as pl
 
 from pipelines.lib.adapters import load_mapping, to_native
 from pipelines.lib.adapters.mapping import Mapping
+from pipelines.lib.ingest import accounting, unknown_fields
 from pipelines.lib.ingest.discover import (
     UNRECOGNISED,
     UNSUPPORTED,
@@ -52,17 +56,18 @@ from pipelines.lib.ingest.discover import (
     sha256_of,
 )
 from pipelines.lib.ingest.jsonl import bad_utf8_frame, decode_lines, iter_chunks, split_lines
-from pipelines.lib.ingest.normalise import normalise
+from pipelines.lib.ingest.normalise import SCRATCH_COLUMNS, normalise
 from pipelines.lib.ingest.result import (
     ERR_FIELD,
     ERR_REASON,
+    SKIP_REASON,
     FileStat,
     IngestResult,
-    empty_requests,
     file_quarantine,
 )
 from pipelines.lib.ingest.tabular import read_csv, read_parquet
 from schemas.canonical_request import CANONICAL_COLUMNS, QUARANTINE_COLUMNS
+from schemas.ingest_skipped_records import COLUMNS as SKIPPED_COLUMNS
 
 __all__ = ["FileStat", "IngestResult", "read_requests"]
 
@@ -106,7 +111,8 @@ def _iter_file(
 
 def _read_adapted(path: Path, rel: str, fmt: str, mapping: Mapping, now: datetime) -> pl.DataFrame:
     """A file of another log format: adapter -> native records -> the same `normalise`;
-    adapter rejects become quarantine rows (request_date NULL: quarantined in every window)."""
+    adapter rejects become quarantine rows (request_date NULL: quarantined in every window),
+    records that are not billable calls become skipped rows (`SKIP_REASON`, no date)."""
     native, rejects = to_native(path, fmt, mapping)
     good = normalise(
         native.with_columns(
@@ -116,16 +122,19 @@ def _read_adapted(path: Path, rel: str, fmt: str, mapping: Mapping, now: datetim
         rel,
         now,
     )
+    skip = pl.col("skip").fill_null(False)
+    reason = pl.col("reason").fill_null(f"{fmt}: unreadable record")
     bad = rejects.select(
         pl.col("source_line").cast(pl.Int64),
         pl.col("request_id").cast(pl.String),
         pl.lit(fmt).alias("source_format"),
         pl.lit(rel).alias("source_file"),
-        pl.col("field").fill_null("record").alias(ERR_FIELD),
-        pl.col("reason").fill_null(f"{fmt}: unreadable record").alias(ERR_REASON),
+        pl.when(~skip).then(pl.col("field").fill_null("record")).alias(ERR_FIELD),
+        pl.when(~skip).then(reason).alias(ERR_REASON),
+        pl.when(skip).then(reason).alias(SKIP_REASON),
     )
     bad = bad.with_columns(
-        pl.lit(None, dtype=t).alias(c) for c, t in CANONICAL_COLUMNS.items() if c not in bad.columns
+        pl.lit(None, dtype=t).alias(c) for c, t in good.schema.items() if c not in bad.columns
     ).select(good.columns)
     bad = bad.cast(good.schema)  # type: ignore[arg-type]
     return pl.concat([good, bad]).sort("source_line", maintain_order=True)
@@ -148,6 +157,7 @@ def read_requests(
     stats: list[FileStat] = []
     frames: list[pl.DataFrame] = []
     file_errors: list[pl.DataFrame] = []
+    unknown: list[unknown_fields.UnknownField] = []
     try:
         for path, rel, container in discover(input_dir):
             stat = FileStat(path=rel, format=container, sha256=sha256_of(path))
@@ -163,6 +173,9 @@ def read_requests(
             else:
                 try:
                     frame = pl.concat(list(_iter_file(path, rel, fmt, con, now, mapping)))
+                    found, typos = unknown_fields.scan(path, rel, fmt, con)
+                    frame = unknown_fields.apply(frame, typos)
+                    unknown += found
                 except _READ_ERRORS as exc:
                     reason = _FILE_REASONS.get(fmt, f"unreadable {fmt} file")
                     stat.error = f"{reason}: {type(exc).__name__}"
@@ -174,7 +187,9 @@ def read_requests(
             file_errors.append(file_quarantine(rel, stat.error))
     finally:
         con.close()
-    return _assemble(frames, file_errors, stats, start, end)
+    result = _assemble(frames, file_errors, stats, start, end)
+    result.unknown_fields = unknown_fields.frame_of(unknown)
+    return result
 
 
 def _assemble(
@@ -185,13 +200,14 @@ def _assemble(
     end: date,
 ) -> IngestResult:
     if not frames:
-        frames = [
-            empty_requests().with_columns(
-                pl.lit(None, pl.String).alias(c) for c in (ERR_FIELD, ERR_REASON)
-            )
-        ]
+        frames = [pl.DataFrame(schema=SCRATCH_COLUMNS)]
     everything = pl.concat(frames, how="vertical")
     del frames
+    is_skip = pl.col(SKIP_REASON).is_not_null()
+    skipped = everything.filter(is_skip).select(
+        "source_file", "source_line", pl.col("request_id").str.slice(0, _MAX_ID), SKIP_REASON
+    )
+    everything = everything.filter(~is_skip)
     is_ok = pl.col(ERR_FIELD).is_null()
     good = everything.filter(is_ok)
     bad = everything.filter(~is_ok)
@@ -219,7 +235,10 @@ def _assemble(
         bad = pl.concat([bad, dups])
         good = good.filter(first)
     in_window = (pl.col("request_date") >= start) & (pl.col("request_date") < end)
-    requests = good.filter(in_window).select(list(CANONICAL_COLUMNS))
+    loaded = good.filter(in_window)
+    requests = loaded.select(list(CANONICAL_COLUMNS))
+    repairs = accounting.repairs_of(loaded)
+    del loaded
     outside = pl.concat(
         [
             good.filter(~in_window).select("source_file"),
@@ -237,46 +256,16 @@ def _assemble(
     )
     quarantine = pl.concat([*file_errors, quarantine]).sort("source_file", "source_line")
     quarantine = quarantine.select([pl.col(c).cast(t) for c, t in QUARANTINE_COLUMNS.items()])
-    _count_per_file(stats, requests, quarantine, outside)
+    skipped = skipped.rename({SKIP_REASON: "reason"}).sort("source_file", "source_line")
+    accounting.count_per_file(stats, requests, quarantine, outside, skipped, repairs)
     result = IngestResult(
         requests=requests,
         quarantine=quarantine,
         rows_read=sum(s.rows_read for s in stats),
         rows_outside_window=len(outside),
         files=stats,
+        repairs=repairs,
+        skipped=skipped.cast(SKIPPED_COLUMNS),  # type: ignore[arg-type]
     )
-    _check_accounting(result)
+    accounting.check_accounting(result)
     return result
-
-
-def _counts(frame: pl.DataFrame) -> dict[str, int]:
-    grouped = frame.group_by("source_file").len()
-    return dict(zip(grouped["source_file"].to_list(), grouped["len"].to_list(), strict=True))
-
-
-def _count_per_file(
-    stats: list[FileStat], requests: pl.DataFrame, quarantine: pl.DataFrame, outside: pl.DataFrame
-) -> None:
-    loaded, quarantined, other = _counts(requests), _counts(quarantine), _counts(outside)
-    for stat in stats:
-        stat.rows_loaded = loaded.get(stat.path, 0)
-        stat.rows_quarantined = quarantined.get(stat.path, 0)
-        stat.rows_outside_window = other.get(stat.path, 0)
-
-
-def _check_accounting(result: IngestResult) -> None:
-    """Raise if any record was lost or counted twice."""
-    for s in result.files:
-        if s.rows_read != s.rows_loaded + s.rows_quarantined + s.rows_outside_window:
-            raise RuntimeError(
-                f"ingest row accounting broken for {s.path}: read {s.rows_read} != loaded "
-                f"{s.rows_loaded} + quarantined {s.rows_quarantined} + outside window "
-                f"{s.rows_outside_window}"
-            )
-    total = len(result.requests) + len(result.quarantine) + result.rows_outside_window
-    if result.rows_read != total:
-        raise RuntimeError(
-            f"ingest row accounting broken: read {result.rows_read} != loaded "
-            f"{len(result.requests)} + quarantined {len(result.quarantine)} + outside window "
-            f"{result.rows_outside_window}"
-        )

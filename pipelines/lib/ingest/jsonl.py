@@ -26,18 +26,21 @@ from pipelines.lib.ingest.result import (
     NATIVE_FIELDS,
     TIMESTAMP_FIELD,
 )
+from pipelines.lib.ingest.rules import CRITICAL_FIELDS, REPAIR, WRONG_TYPE
 
 BOM = b"\xef\xbb\xbf"
 CHUNK_BYTES = 128 << 20
 _SPEC = json.dumps({f: "JSON" for f in NATIVE_FIELDS})
 
-# JSON kinds a field may hold: s = string, n = number, b = bool.
+# JSON kinds a field may hold: s = string, n = number, b = bool. Another kind quarantines a
+# critical field and nulls an optional one (repair `set to NULL: wrong type`).
 _ALLOWED = {
     **{f: "sn" for f in NATIVE_FIELDS},
     TIMESTAMP_FIELD: "s",
     **{f: "sn" for f in (*INT_FIELDS, *FLOAT_FIELDS)},
-    **{f: "sb" for f in BOOL_FIELDS},
+    **{f: "snb" for f in BOOL_FIELDS},
 }
+OPTIONAL = tuple(f for f in NATIVE_FIELDS if f not in CRITICAL_FIELDS)
 
 
 def iter_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[int, bytes]]:
@@ -121,17 +124,30 @@ def decode_lines(con: duckdb.DuckDBPyConnection, lines: pl.DataFrame) -> pl.Data
         (~pl.col("is_valid"), "record", "invalid JSON (malformed or truncated line)"),
         (~pl.col("is_object"), "record", "record is not a JSON object"),
         *[
-            (~pl.col("_k_" + f).is_in(list(_ALLOWED[f])), f, f"{f} has the wrong JSON type")
+            (_wrong_kind(f), f, f"{f} has the wrong JSON type")
             for f in NATIVE_FIELDS
+            if f in CRITICAL_FIELDS
         ],
     ]
     raw = raw.with_columns(first_error(checks))
     return raw.select(
         "source_line",
-        *[_value(f).alias(f) for f in NATIVE_FIELDS],
+        *[
+            (
+                pl.when(~_wrong_kind(f).fill_null(False)).then(_value(f))
+                if f in OPTIONAL
+                else _value(f)
+            ).alias(f)
+            for f in NATIVE_FIELDS
+        ],
         ERR_FIELD,
         ERR_REASON,
+        *[pl.when(_wrong_kind(f)).then(pl.lit(WRONG_TYPE)).alias(REPAIR + f) for f in OPTIONAL],
     )
+
+
+def _wrong_kind(field: str) -> pl.Expr:
+    return ~pl.col("_k_" + field).is_in(list(_ALLOWED[field]))
 
 
 def bad_utf8_frame(lines: list[int]) -> pl.DataFrame:
@@ -142,12 +158,14 @@ def bad_utf8_frame(lines: list[int]) -> pl.DataFrame:
             **{f: [None] * len(lines) for f in NATIVE_FIELDS},
             ERR_FIELD: ["record"] * len(lines),
             ERR_REASON: ["invalid UTF-8"] * len(lines),
+            **{REPAIR + f: [None] * len(lines) for f in OPTIONAL},
         },
         schema={
             "source_line": pl.Int64,
             **dict.fromkeys(NATIVE_FIELDS, pl.String),
             ERR_FIELD: pl.String,
             ERR_REASON: pl.String,
+            **dict.fromkeys((REPAIR + f for f in OPTIONAL), pl.String),
         },
     )
 

@@ -2,6 +2,8 @@
 
 Vectorised: every check is a Polars expression; a row's first failing check (in a fixed order)
 gives its quarantine `field` and `reason`. Reasons are fixed texts: no raw value is ever copied.
+Only the fields of `rules.CRITICAL_FIELDS` are checked; the others are repaired by the rules of
+`rules.OPTIONAL_RULES` (one `_rp_<field>` action column each, NULL when the value is kept).
 """
 
 from __future__ import annotations
@@ -11,31 +13,44 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from pipelines.lib.ingest.result import (
-    BOOL_FIELDS,
     ERR_FIELD,
     ERR_REASON,
-    FLOAT_FIELDS,
     INT_FIELDS,
     MAX_TOKENS,
     NATIVE_FIELDS,
     REQUIRED_FIELDS,
+    SKIP_REASON,
     STRING_FIELDS,
     TIMESTAMP_FIELD,
     TOKEN_FIELDS,
 )
+from pipelines.lib.ingest.rules import (
+    CRITICAL_FIELDS,
+    OPTIONAL_RULES,
+    REPAIR,
+    RFC3339_SHAPE,
+    TIMESTAMP_BEFORE_MIN,
+    TIMESTAMP_MIN,
+    polars_repair,
+)
 from schemas.canonical_request import (
     APP_CACHE_HITS,
-    CACHE_STATUSES,
     CANONICAL_COLUMNS,
     ENVIRONMENTS,
     SERVICE_TIERS,
-    STATUSES,
 )
 
 PROVIDER_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+# What `normalise` returns (and the SQL scratch table holds): canonical columns, the first
+# error, one repair action per optional field, and the skip reason of non-billable records.
+SCRATCH_COLUMNS: dict[str, pl.DataType] = {
+    **CANONICAL_COLUMNS,
+    ERR_FIELD: pl.String(),
+    ERR_REASON: pl.String(),
+    **{REPAIR + f: pl.String() for f in OPTIONAL_RULES},
+    SKIP_REASON: pl.String(),
+}
 _OFFSET = r"(?i)(z|[+-]\d{2}:?\d{2})$"
-_TRUE = ["true", "1"]
-_FALSE = ["false", "0"]
 _TE = "_te_"  # prefix of the per-field "wrong type" flag columns
 
 
@@ -74,30 +89,6 @@ def _as_int(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     return value, col.is_not_null() & value.is_null()
 
 
-def _as_float(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-    col = pl.col(name)
-    if dtype == pl.String:
-        text = _text(name)
-        parsed = text.cast(pl.Float64, strict=False)
-    elif dtype.is_numeric():
-        text, parsed = col, col.cast(pl.Float64)
-    else:
-        text, parsed = col, pl.lit(None, dtype=pl.Float64)
-    value = pl.when(parsed.is_finite()).then(parsed)
-    return value, text.is_not_null() & value.is_null()
-
-
-def _as_bool(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-    col = pl.col(name)
-    if dtype == pl.Boolean:
-        return col, pl.lit(False)
-    if dtype == pl.String:
-        text = _text(name).str.to_lowercase()
-        value = pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False)
-        return value, text.is_not_null() & value.is_null()
-    return pl.lit(None, dtype=pl.Boolean), col.is_not_null()
-
-
 def _as_timestamp(dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(UTC naive timestamp, has no offset, unparsable)."""
     col = pl.col(TIMESTAMP_FIELD)
@@ -110,12 +101,14 @@ def _as_timestamp(dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
         return pl.lit(None, dtype=pl.Datetime("us")), pl.lit(False), col.is_not_null()
     text = _text(TIMESTAMP_FIELD)
     has_offset = text.str.contains(_OFFSET)
+    shape = text.str.contains(f"^{RFC3339_SHAPE}$")  # what the SQL path parses, no more
     norm = text.str.replace(r"[Zz]$", "+00:00").str.replace(r"^(\d{4}-\d{2}-\d{2})[ tT]", "${1}T")
     parsed = norm.str.to_datetime(
         "%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit="us", time_zone="UTC"
     ).dt.replace_time_zone(None)
-    value = pl.when(has_offset).then(parsed)
-    return value, text.is_not_null() & ~has_offset, has_offset & parsed.is_null()
+    value = pl.when(shape).then(parsed)
+    no_offset = text.is_not_null() & ~shape & ~has_offset
+    return value, no_offset, has_offset & (~shape | parsed.is_null())
 
 
 def normalise(
@@ -128,23 +121,32 @@ def normalise(
     )
     schema = raw.schema
     typed: list[pl.Expr] = []
-    for names, conv in (
-        (STRING_FIELDS, _as_string),
-        (INT_FIELDS, _as_int),
-        (FLOAT_FIELDS, _as_float),
-        (BOOL_FIELDS, _as_bool),
-    ):
+    # Critical fields are text or integers (tokens); a value of a wrong type quarantines.
+    for names, conv in ((STRING_FIELDS, _as_string), (INT_FIELDS, _as_int)):
         for name in names:
-            value, wrong = conv(name, schema[name])
-            typed += [value.alias(name), wrong.fill_null(False).alias(_TE + name)]
+            if name in CRITICAL_FIELDS:
+                value, wrong = conv(name, schema[name])
+                typed += [value.alias(name), wrong.fill_null(False).alias(_TE + name)]
+    for name, rule in OPTIONAL_RULES.items():
+        value, action = polars_repair(rule, pl.col(name), schema[name], _text(name))
+        if REPAIR + name in raw.columns:  # the reader already nulled a value of a wrong type
+            action = pl.coalesce(pl.col(REPAIR + name), action)
+        typed += [value.alias(name), action.alias(REPAIR + name)]
     ts, no_offset, unparsable = _as_timestamp(schema[TIMESTAMP_FIELD])
     future = ts > pl.lit(now.replace(tzinfo=None) + timedelta(days=1), dtype=pl.Datetime("us"))
+    past = ts < pl.lit(TIMESTAMP_MIN, dtype=pl.Datetime("us"))
     typed += [
-        pl.when(~future.fill_null(False)).then(ts).alias("timestamp_utc"),
+        pl.when(~future.fill_null(False) & ~past.fill_null(False)).then(ts).alias("timestamp_utc"),
         no_offset.fill_null(False).alias("_no_offset"),
         unparsable.fill_null(False).alias("_unparsable"),
         future.fill_null(False).alias("_future"),
-        pl.col(TIMESTAMP_FIELD).is_null().alias("_ts_missing"),
+        past.fill_null(False).alias("_past"),
+        # A blank text timestamp is missing too (it would otherwise have no date and no error).
+        (
+            _text(TIMESTAMP_FIELD).is_null()
+            if schema[TIMESTAMP_FIELD] == pl.String
+            else pl.col(TIMESTAMP_FIELD).is_null()
+        ).alias("_ts_missing"),
     ]
     empty_str = [
         (
@@ -192,19 +194,16 @@ def _checks(df: pl.DataFrame) -> list[pl.Expr]:
         (c("_no_offset"), TIMESTAMP_FIELD, "timestamp has no UTC offset"),
         (c("_unparsable"), TIMESTAMP_FIELD, "timestamp is not a valid RFC 3339 date-time"),
         (c("_future"), TIMESTAMP_FIELD, "timestamp is more than 1 day in the future"),
+        (c("_past"), TIMESTAMP_FIELD, TIMESTAMP_BEFORE_MIN),
     ]
     kinds = {
         **dict.fromkeys(STRING_FIELDS, "has the wrong type"),
         **dict.fromkeys(INT_FIELDS, "is not an integer"),
-        **dict.fromkeys(FLOAT_FIELDS, "is not a finite number"),
-        **dict.fromkeys(BOOL_FIELDS, "is not a boolean"),
     }
-    checks += [(c(_TE + f), f, f"{f} {what}") for f, what in kinds.items()]
+    checks += [(c(_TE + f), f, f"{f} {what}") for f, what in kinds.items() if f in CRITICAL_FIELDS]
     for f, allowed in (
         ("environment", ENVIRONMENTS),
         ("service_tier", SERVICE_TIERS),
-        ("cache_status", CACHE_STATUSES),
-        ("status", STATUSES),
     ):
         checks.append((c(f).is_not_null() & ~c(f).is_in(list(allowed)), f, f"unknown {f}"))
     checks.append(
@@ -240,9 +239,6 @@ def _checks(df: pl.DataFrame) -> list[pl.Expr]:
             "cache_status",
             "app-cache hit (exact/semantic) with nonzero provider tokens",
         ),
-        (c("latency_ms") < 0, "latency_ms", "latency_ms is negative"),
-        (c("edit_distance") < 0, "edit_distance", "edit_distance is negative"),
-        (~c("csat").is_between(1, 5), "csat", "csat is outside 1..5"),
     ]
     return first_error(checks)
 
@@ -268,4 +264,5 @@ def _finish(df: pl.DataFrame, source_format: str, source_file: str) -> pl.DataFr
         ),
         (c("cache_write_tokens") - c("cache_write_1h_tokens")).alias("cache_write_5m_tokens"),
     )
-    return df.select(*[c(n).cast(t) for n, t in CANONICAL_COLUMNS.items()], ERR_FIELD, ERR_REASON)
+    df = df.with_columns(pl.lit(None, pl.String).alias(SKIP_REASON))
+    return df.select(c(n).cast(t) for n, t in SCRATCH_COLUMNS.items())

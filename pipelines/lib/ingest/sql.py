@@ -29,11 +29,17 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.lib.adapters import load_mapping
-from pipelines.lib.ingest import _FILE_REASONS, _MAX_ID, _READ_ERRORS, _iter_file
+from pipelines.lib.ingest import (
+    _FILE_REASONS,
+    _MAX_ID,
+    _READ_ERRORS,
+    _iter_file,
+    side_tables,
+    unknown_fields,
+)
 from pipelines.lib.ingest.discover import (
     UNRECOGNISED,
     UNSUPPORTED,
@@ -42,14 +48,11 @@ from pipelines.lib.ingest.discover import (
     read_head,
     sha256_of,
 )
-from pipelines.lib.ingest.jsonl import _ALLOWED as _JSON_ALLOWED
 from pipelines.lib.ingest.jsonl import iter_chunks, split_lines
-from pipelines.lib.ingest.normalise import PROVIDER_PATTERN
+from pipelines.lib.ingest.normalise import PROVIDER_PATTERN, SCRATCH_COLUMNS
 from pipelines.lib.ingest.result import (
-    BOOL_FIELDS,
     ERR_FIELD,
     ERR_REASON,
-    FLOAT_FIELDS,
     INT_FIELDS,
     MAX_TOKENS,
     NATIVE_FIELDS,
@@ -58,16 +61,26 @@ from pipelines.lib.ingest.result import (
     TIMESTAMP_FIELD,
     TOKEN_FIELDS,
     FileStat,
+    IngestStats,
 )
-from pipelines.lib.staging import LoadStats, ensure_tables
+from pipelines.lib.ingest.rules import (
+    CRITICAL_FIELDS,
+    OPTIONAL_RULES,
+    REPAIR,
+    RFC3339_SHAPE,
+    TIMESTAMP_BEFORE_MIN,
+    TIMESTAMP_MIN,
+    sql_repair,
+)
+from pipelines.lib.ingest.sql_sources import in_, jsonl_source, kind_of, lit, parquet_source, q
+from pipelines.lib.progress import Bar
+from pipelines.lib.staging import ensure_tables
 from schemas.canonical_request import (
     APP_CACHE_HITS,
-    CACHE_STATUSES,
     CANONICAL_COLUMNS,
     ENVIRONMENTS,
     QUARANTINE_COLUMNS,
     SERVICE_TIERS,
-    STATUSES,
 )
 
 SCRATCH = "_ingest_scratch"
@@ -75,42 +88,6 @@ SCRATCH = "_ingest_scratch"
 _GLOB = re.compile(r"[*?\[\]{}]")
 _WS = "' ' || chr(9) || chr(10) || chr(13) || chr(11) || chr(12)"
 _OFFSET = r"(?i)(z|[+-]\d{2}:?\d{2})$"
-# What `normalise` parses: date, `T`/`t`/space, time, optional fraction, `Z` or +hh:mm / +hhmm.
-_RFC3339 = r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:?\d{2})"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(_lit(v) for v in values) + ")"
-
-
-def _kind(t: pa.DataType | None) -> str:
-    """Arrow type -> s (string), i (integer), f (float), b (bool), tz / ts (timestamp with /
-    without zone), n (absent), x (anything else: struct, list, binary, date, decimal...)."""
-    if t is None or pa.types.is_null(t):
-        return "n"
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        return "s"
-    if pa.types.is_dictionary(t):
-        return _kind(t.value_type)
-    if pa.types.is_boolean(t):
-        return "b"
-    if pa.types.is_integer(t):
-        return "i"
-    if pa.types.is_floating(t):
-        return "f"
-    if pa.types.is_decimal(t):
-        return "f"
-    if pa.types.is_timestamp(t):
-        return "tz" if t.tz else "ts"
-    return "x"
 
 
 def _text(col: str) -> str:
@@ -135,20 +112,15 @@ def _integral(expr: str) -> str:
 
 
 def _typed(name: str, kind: str) -> tuple[str, str]:
-    """(typed value SQL, wrong-type flag SQL) for one native field, as `normalise` types it."""
-    col = _q("r_" + name)
+    """(typed value SQL, wrong-type flag SQL) for one critical field, as `normalise` types it;
+    for an optional field (value SQL, repair action SQL) by the shared rules."""
+    col = q("r_" + name)
     present = f"({col} is not null)"
+    if name in OPTIONAL_RULES:
+        number = f"try_cast({_no_underscore(_text(col))} as double)"
+        return sql_repair(OPTIONAL_RULES[name], col, kind, _text(col), number)
     if kind == "n":
-        dtype = (
-            "bigint"
-            if name in INT_FIELDS
-            else "double"
-            if name in FLOAT_FIELDS
-            else "boolean"
-            if name in BOOL_FIELDS
-            else "varchar"
-        )
-        return f"null::{dtype}", "false"
+        return f"null::{'bigint' if name in INT_FIELDS else 'varchar'}", "false"
     if name in STRING_FIELDS:
         if kind == "s":
             return _text(col), "false"
@@ -172,27 +144,6 @@ def _typed(name: str, kind: str) -> tuple[str, str]:
         else:
             value = "null::bigint"
         return value, f"({present} and {value} is null)"
-    if name in FLOAT_FIELDS:
-        if kind == "s":
-            text = _text(col)
-            parsed = f"try_cast({_no_underscore(text)} as double)"
-        elif kind in ("i", "f"):
-            text, parsed = col, f"{col}::double"
-        else:
-            text, parsed = col, "null::double"
-        value = f"case when isfinite({parsed}) then {parsed} end"
-        return value, f"({text} is not null and {value} is null)"
-    if name in BOOL_FIELDS:
-        if kind == "b":
-            return col, "false"
-        if kind == "s":
-            text = f"lower({_text(col)})"
-            value = (
-                f"case when {text} in ('true', '1') then true "
-                f"when {text} in ('false', '0') then false end"
-            )
-            return value, f"({text} is not null and {value} is null)"
-        return "null::boolean", present
     raise ValueError(name)
 
 
@@ -200,7 +151,7 @@ def _timestamp(kind: str, now: datetime) -> tuple[list[list[str]], dict[str, str
     """(layers, expressions) for the timestamp field. `layers` are SELECT lists that wrap the
     source innermost first (each computes columns once that several checks read: parsing a
     text timestamp is the costliest thing ingest does); `expressions` read them."""
-    col = _q("r_" + TIMESTAMP_FIELD)
+    col = q("r_" + TIMESTAMP_FIELD)
     layers: list[list[str]] = []
     if kind == "tz":
         ts, no_offset, unparsable = f"timezone('UTC', {col})", "false", "false"
@@ -212,13 +163,13 @@ def _timestamp(kind: str, now: datetime) -> tuple[list[list[str]], dict[str, str
         layers = [
             [f"{_text(col)} as _ts_text"],
             [
-                f"regexp_full_match(_ts_text, {_lit(_RFC3339)}) as _ts_shape",
+                f"regexp_full_match(_ts_text, {lit(RFC3339_SHAPE)}) as _ts_shape",
                 # DuckDB's parser wants upper-case T / Z: retried only where it failed
                 "timezone('UTC', coalesce(try_cast(_ts_text as timestamptz), "
                 "try_cast(upper(_ts_text) as timestamptz))) as _ts_parsed",
             ],
         ]
-        has_offset = f"regexp_matches(_ts_text, {_lit(_OFFSET)})"
+        has_offset = f"regexp_matches(_ts_text, {lit(_OFFSET)})"
         ts = "case when _ts_shape then _ts_parsed end"
         no_offset = f"(_ts_text is not null and not _ts_shape and not {has_offset})"
         unparsable = f"(case when _ts_shape then _ts_parsed is null else {has_offset} end)"
@@ -226,13 +177,14 @@ def _timestamp(kind: str, now: datetime) -> tuple[list[list[str]], dict[str, str
         ts, no_offset, unparsable = "null::timestamp", "false", "false"
     else:
         ts, no_offset, unparsable = "null::timestamp", "false", f"({col} is not null)"
-    limit = _lit((now.astimezone(UTC).replace(tzinfo=None) + timedelta(days=1)).isoformat())
+    limit = lit((now.astimezone(UTC).replace(tzinfo=None) + timedelta(days=1)).isoformat())
     return layers, {
         "ts": ts,
         "no_offset": f"coalesce({no_offset}, false)",
         "unparsable": f"coalesce({unparsable}, false)",
         "future": f"coalesce(({ts}) > {limit}::timestamp, false)",
-        "missing": f"({col} is null)",
+        "past": f"coalesce(({ts}) < {lit(TIMESTAMP_MIN.isoformat())}::timestamp, false)",
+        "missing": "(_ts_text is null)" if kind == "s" else f"({col} is null)",
     }
 
 
@@ -249,20 +201,26 @@ def _select_sql(kinds: dict[str, str], now: datetime, source: str) -> str:
         "source_format",
         ERR_FIELD,
         ERR_REASON,
-        *[f"{v} as {_q(f)}" for f, (v, _) in typed.items()],
-        *[f"coalesce({w}, false) as {_q('_te_' + f)}" for f, (_, w) in typed.items()],
-        f"case when not {t['future']} then {t['ts']} end as timestamp_utc",
+        *[f"{v} as {q(f)}" for f, (v, _) in typed.items()],
+        *[
+            f"coalesce({w}, false) as {q('_te_' + f)}"
+            if f in CRITICAL_FIELDS
+            else f"coalesce({q(REPAIR + f)}, {w}) as {q(REPAIR + f)}"
+            for f, (_, w) in typed.items()
+        ],
+        f"case when not {t['future']} and not {t['past']} then {t['ts']} end as timestamp_utc",
         f"{t['no_offset']} as _no_offset",
         f"{t['unparsable']} as _unparsable",
         f"{t['future']} as _future",
+        f"{t['past']} as _past",
         f"{t['missing']} as _ts_missing",
         *[
             (
-                f"({_q('r_' + f)} is not null and {_text(_q('r_' + f))} is null)"
+                f"({q('r_' + f)} is not null and {_text(q('r_' + f))} is null)"
                 if kinds.get(f) == "s"
                 else "false"
             )
-            + f" as {_q('_empty_' + f)}"
+            + f" as {q('_empty_' + f)}"
             for f in REQUIRED_FIELDS
             if f in STRING_FIELDS
         ],
@@ -272,42 +230,38 @@ def _select_sql(kinds: dict[str, str], now: datetime, source: str) -> str:
         if f == TIMESTAMP_FIELD:
             checks.append(("_ts_missing", f, f"missing required field {f}"))
         elif f in STRING_FIELDS:
-            checks.append((_q("_empty_" + f), f, f"empty {f}"))
-            checks.append((f"{_q(f)} is null", f, f"missing required field {f}"))
+            checks.append((q("_empty_" + f), f, f"empty {f}"))
+            checks.append((f"{q(f)} is null", f, f"missing required field {f}"))
         else:
             checks.append(
-                (f"{_q(f)} is null and not {_q('_te_' + f)}", f, f"missing required field {f}")
+                (f"{q(f)} is null and not {q('_te_' + f)}", f, f"missing required field {f}")
             )
     checks += [
         ("_no_offset", TIMESTAMP_FIELD, "timestamp has no UTC offset"),
         ("_unparsable", TIMESTAMP_FIELD, "timestamp is not a valid RFC 3339 date-time"),
         ("_future", TIMESTAMP_FIELD, "timestamp is more than 1 day in the future"),
+        ("_past", TIMESTAMP_FIELD, TIMESTAMP_BEFORE_MIN),
     ]
     kinds_text = {
         **dict.fromkeys(STRING_FIELDS, "has the wrong type"),
         **dict.fromkeys(INT_FIELDS, "is not an integer"),
-        **dict.fromkeys(FLOAT_FIELDS, "is not a finite number"),
-        **dict.fromkeys(BOOL_FIELDS, "is not a boolean"),
     }
-    checks += [(_q("_te_" + f), f, f"{f} {what}") for f, what in kinds_text.items()]
-    for f, allowed in (
-        ("environment", ENVIRONMENTS),
-        ("service_tier", SERVICE_TIERS),
-        ("cache_status", CACHE_STATUSES),
-        ("status", STATUSES),
-    ):
-        checks.append((f"{_q(f)} is not null and {_q(f)} not in {_in(allowed)}", f, f"unknown {f}"))
+    checks += [
+        (q("_te_" + f), f, f"{f} {what}") for f, what in kinds_text.items() if f in CRITICAL_FIELDS
+    ]
+    for f, allowed in (("environment", ENVIRONMENTS), ("service_tier", SERVICE_TIERS)):
+        checks.append((f"{q(f)} is not null and {q(f)} not in {in_(allowed)}", f, f"unknown {f}"))
     checks.append(
         (
-            f"not regexp_matches(provider, {_lit(PROVIDER_PATTERN)})",
+            f"not regexp_matches(provider, {lit(PROVIDER_PATTERN)})",
             "provider",
             "provider is not a lower-case identifier",
         )
     )
     for f in TOKEN_FIELDS:
-        checks.append((f"{_q(f)} < 0", f, f"{f} is negative"))
-        checks.append((f"{_q(f)} > {MAX_TOKENS}", f, f"{f} exceeds {MAX_TOKENS:,} per request"))
-    tok = {f: f"coalesce({_q(f)}, 0)" for f in TOKEN_FIELDS}
+        checks.append((f"{q(f)} < 0", f, f"{f} is negative"))
+        checks.append((f"{q(f)} > {MAX_TOKENS}", f, f"{f} exceeds {MAX_TOKENS:,} per request"))
+    tok = {f: f"coalesce({q(f)}, 0)" for f in TOKEN_FIELDS}
     checks += [
         (
             f"{tok['cache_read_tokens']} + {tok['cache_write_tokens']} > {tok['input_tokens']}",
@@ -325,20 +279,17 @@ def _select_sql(kinds: dict[str, str], now: datetime, source: str) -> str:
             "reasoning_tokens exceed output_tokens",
         ),
         (
-            f"cache_status in {_in(APP_CACHE_HITS)} "
+            f"cache_status in {in_(APP_CACHE_HITS)} "
             f"and {tok['input_tokens']} + {tok['output_tokens']} > 0",
             "cache_status",
             "app-cache hit (exact/semantic) with nonzero provider tokens",
         ),
-        ("latency_ms < 0", "latency_ms", "latency_ms is negative"),
-        ("edit_distance < 0", "edit_distance", "edit_distance is negative"),
-        ("not (csat between 1 and 5)", "csat", "csat is outside 1..5"),
     ]
-    field_case = " ".join(f"when coalesce({c}, false) then {_lit(f)}" for c, f, _ in checks)
-    reason_case = " ".join(f"when coalesce({c}, false) then {_lit(r)}" for c, _, r in checks)
+    field_case = " ".join(f"when coalesce({c}, false) then {lit(f)}" for c, f, _ in checks)
+    reason_case = " ".join(f"when coalesce({c}, false) then {lit(r)}" for c, _, r in checks)
     optional = [f for f in TOKEN_FIELDS if f not in REQUIRED_FIELDS]
     finished = {
-        **{f: f"coalesce({_q(f)}, 0)" for f in optional},
+        **{f: f"coalesce({q(f)}, 0)" for f in optional},
         "service_tier": "coalesce(service_tier, 'standard')",
         "status": "coalesce(status, 'success')",
         "cache_status": (
@@ -353,10 +304,11 @@ def _select_sql(kinds: dict[str, str], now: datetime, source: str) -> str:
             "coalesce(cache_write_tokens, 0) - coalesce(cache_write_1h_tokens, 0)"
         ),
     }
-    outer = [f"({finished.get(c, _q(c))})::{_sql_type(c)} as {_q(c)}" for c in CANONICAL_COLUMNS]
+    outer = [f"({finished.get(c, q(c))})::{_sql_type(c)} as {q(c)}" for c in CANONICAL_COLUMNS]
     outer += [
         f"coalesce({ERR_FIELD}, case {field_case} end) as {ERR_FIELD}",
         f"coalesce({ERR_REASON}, case {reason_case} end) as {ERR_REASON}",
+        *[q(REPAIR + f) for f in OPTIONAL_RULES],
     ]
     return f"select {', '.join(outer)} from (select {', '.join(inner)} from {source})"
 
@@ -369,88 +321,13 @@ def _sql_type(column: str) -> str:
         pl.Int64(): "bigint",
         pl.Float64(): "double",
         pl.Boolean(): "boolean",
-    }[CANONICAL_COLUMNS[column]]
-
-
-def _parquet_source(kinds: dict[str, str], con_files: str) -> str:
-    """FROM clause over one group of same-schema Parquet files: r_<field> columns, reader
-    errors for columns of a type no field can hold."""
-    cols = [f"{_q(f)} as {_q('r_' + f)}" for f in NATIVE_FIELDS if kinds.get(f, "n") != "n"]
-    odd = [f for f in NATIVE_FIELDS if kinds.get(f) == "x"]
-    err_f = " ".join(f"when {_q(f)} is not null then {_lit(f)}" for f in odd)
-    err_r = " ".join(
-        f"when {_q(f)} is not null then {_lit(f + ' has the wrong type')}" for f in odd
-    )
-    return (
-        f"(select {', '.join(cols) + ',' if cols else ''} "
-        f"p.rel as source_file, file_row_number + 1 as source_line, "
-        f"'native-parquet' as source_format, "
-        f"{f'case {err_f} end' if odd else 'null::varchar'} as {ERR_FIELD}, "
-        f"{f'case {err_r} end' if odd else 'null::varchar'} as {ERR_REASON} "
-        f"from read_parquet({con_files}, filename = true, file_row_number = true) r "
-        f"join _ingest_paths p on p.path = r.filename)"
-    )
-
-
-def _json_kind(raw: str) -> str:
-    """s / n / b / o (object or array) of a JSON value, NULL when absent or JSON null."""
-    first = f"left({raw}::varchar, 1)"
-    return (
-        f"case {first} when '\"' then 's' when 't' then 'b' when 'f' then 'b' "
-        f"when '{{' then 'o' when '[' then 'o' when 'n' then null "
-        f"else case when {raw} is not null then 'n' end end"
-    )
-
-
-def _jsonl_source(rel: str) -> str:
-    """FROM clause over the registered `_ingest_lines` (source_line, line; line NULL = invalid
-    UTF-8): every native field as text, with the reader errors of `jsonl.decode_lines`."""
-    paths = "[" + ", ".join(_lit(f"$.{f}") for f in NATIVE_FIELDS) + "]"
-    kinds = {f: f"_k{i}" for i, f in enumerate(NATIVE_FIELDS)}
-    parsed = (
-        "select source_line, line is null as bad_utf8, "
-        "coalesce(json_valid(line), false) as is_valid, "
-        "coalesce(starts_with(ltrim(line), '{'), false) as is_object, "
-        f"case when json_valid(line) and starts_with(ltrim(line), '{{') "
-        f"then json_extract(line, {paths}) end as vals from _ingest_lines"
-    )
-    with_kinds = (
-        "select *, "
-        + ", ".join(f"{_json_kind(f'vals[{i + 1}]')} as {k}" for i, k in enumerate(kinds.values()))
-        + f" from ({parsed})"
-    )
-    values = [
-        f"case {k} when 's' then vals[{i + 1}] ->> '$' "
-        f"when 'n' then vals[{i + 1}]::varchar when 'b' then vals[{i + 1}]::varchar end "
-        f"as {_q('r_' + f)}"
-        for i, (f, k) in enumerate(kinds.items())
-    ]
-    errors = [
-        ("bad_utf8", "record", "invalid UTF-8"),
-        ("not is_valid", "record", "invalid JSON (malformed or truncated line)"),
-        ("not is_object", "record", "record is not a JSON object"),
-        *[
-            (
-                f"{k} is not null and {k} not in {_in(tuple(_JSON_ALLOWED[f]))}",
-                f,
-                f"{f} has the wrong JSON type",
-            )
-            for f, k in kinds.items()
-        ],
-    ]
-    err_f = " ".join(f"when {c} then {_lit(f)}" for c, f, _ in errors)
-    err_r = " ".join(f"when {c} then {_lit(r)}" for c, _, r in errors)
-    return (
-        f"(select {', '.join(values)}, {_lit(rel)} as source_file, source_line, "
-        f"'native-jsonl' as source_format, case {err_f} end as {ERR_FIELD}, "
-        f"case {err_r} end as {ERR_REASON} from ({with_kinds}))"
-    )
+    }[SCRATCH_COLUMNS[column]]
 
 
 def _insert_jsonl(con: duckdb.DuckDBPyConnection, path: Path, rel: str, now: datetime) -> None:
     """A native JSONL(.gz) file, chunk by chunk: lines are cut by Polars (exact numbers, CR and
     BOM dropped, invalid UTF-8 found), everything else is SQL."""
-    select = _select_sql(dict.fromkeys(NATIVE_FIELDS, "s"), now, _jsonl_source(rel))
+    select = _select_sql(dict.fromkeys(NATIVE_FIELDS, "s"), now, jsonl_source(rel))
     for first_line, block in iter_chunks(path):
         lines, bad = split_lines(block, first_line)
         if bad:
@@ -465,9 +342,9 @@ def _insert_jsonl(con: duckdb.DuckDBPyConnection, path: Path, rel: str, now: dat
 
 
 def _create_scratch(con: duckdb.DuckDBPyConnection) -> None:
-    cols = ", ".join(f"{_q(c)} {_sql_type(c)}" for c in CANONICAL_COLUMNS)
+    cols = ", ".join(f"{q(c)} {_sql_type(c)}" for c in SCRATCH_COLUMNS)
     con.execute(f"drop table if exists {SCRATCH}")
-    con.execute(f"create temp table {SCRATCH} ({cols}, {ERR_FIELD} varchar, {ERR_REASON} varchar)")
+    con.execute(f"create temp table {SCRATCH} ({cols})")
 
 
 def _append_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
@@ -494,7 +371,7 @@ def load_requests_sql(
     end: date,
     *,
     now: datetime | None = None,
-) -> tuple[LoadStats, list[FileStat]]:
+) -> tuple[IngestStats, list[FileStat]]:
     """Replace [start, end) of stg_requests / quarantine_requests with the request logs under
     `<input_dir>/requests/`. Same reasons, accounting and idempotence as `read_requests` +
     `staging.load_window`; returns the load stats and what happened to each file."""
@@ -502,12 +379,17 @@ def load_requests_sql(
     input_dir = Path(input_dir)
     mapping = load_mapping(input_dir / "catalog" / "mapping.toml")
     ensure_tables(con)
+    side_tables.ensure(con)
     _create_scratch(con)
     stats: list[FileStat] = []
     parquet_groups: dict[tuple[tuple[str, str], ...], list[tuple[str, str]]] = {}
+    unknown: dict[str, tuple[list[unknown_fields.UnknownField], pl.DataFrame]] = {}
     reader = duckdb.connect()
+    found_files = list(discover(input_dir))
+    bar = Bar("reading request logs", sum(path.stat().st_size for path, _, _ in found_files))
     try:
-        for path, rel, container in discover(input_dir):
+        for path, rel, container in found_files:
+            bar.advance(path.stat().st_size)
             stat = FileStat(path=rel, format=container, sha256=sha256_of(path))
             stats.append(stat)
             fmt = container
@@ -522,11 +404,14 @@ def load_requests_sql(
                 try:
                     pl.read_parquet_schema(path)  # same error (and reason) as the Polars reader
                     schema = pq.read_schema(path)
+                    unknown[rel] = unknown_fields.scan(path, rel, fmt, reader)
                 except Exception as exc:  # any unreadable footer
                     stat.error = f"{_FILE_REASONS[fmt]}: {type(exc).__name__}"
                 else:
                     kinds = tuple(
-                        (f, _kind(schema.field(f).type)) for f in NATIVE_FIELDS if f in schema.names
+                        (f, kind_of(schema.field(f).type))
+                        for f in NATIVE_FIELDS
+                        if f in schema.names
                     )
                     parquet_groups.setdefault(kinds, []).append((str(path), rel))
                     continue
@@ -537,6 +422,7 @@ def load_requests_sql(
                     else:
                         for frame in _iter_file(path, rel, fmt, reader, now, mapping):
                             _append_frame(con, frame)
+                    unknown[rel] = unknown_fields.scan(path, rel, fmt, reader)
                 except duckdb.Error as exc:
                     # A bug, not bad data (every cast is a try_cast): name the file, but do not
                     # chain DuckDB's message, which may quote a raw value.
@@ -551,13 +437,18 @@ def load_requests_sql(
                     continue
             _file_error(con, rel, fmt, stat.error)
     finally:
+        bar.close()
         reader.close()
     for kinds, files in parquet_groups.items():
         _insert_parquet(con, dict(kinds), files, now)
     by_path = {s.path: s for s in stats}
     for rel in _failed_parquet(con, parquet_groups):
         by_path[rel].error = "unreadable Parquet file"
-    return _finish(con, stats, start, end), stats
+    found = [u for rel, (f, _) in unknown.items() if not by_path[rel].error for u in f]
+    for rel, (_, typos) in unknown.items():
+        if not by_path[rel].error:
+            unknown_fields.apply_sql(con, SCRATCH, rel, typos)
+    return _finish(con, stats, start, end, unknown_fields.frame_of(found)), stats
 
 
 def _insert_parquet(
@@ -568,8 +459,8 @@ def _insert_parquet(
 ) -> None:
     con.execute("create or replace temp table _ingest_paths (path varchar, rel varchar)")
     con.executemany("insert into _ingest_paths values (?, ?)", [list(f) for f in files])
-    listing = "[" + ", ".join(_lit(p) for p, _ in files) + "]"
-    source = _parquet_source(kinds, listing)
+    listing = "[" + ", ".join(lit(p) for p, _ in files) + "]"
+    source = parquet_source(kinds, listing)
     try:
         con.execute(f"insert into {SCRATCH} by name {_select_sql(kinds, now, source)}")
     except duckdb.Error:
@@ -596,13 +487,19 @@ def _failed_parquet(
 
 
 def _finish(
-    con: duckdb.DuckDBPyConnection, stats: list[FileStat], start: date, end: date
-) -> LoadStats:
+    con: duckdb.DuckDBPyConnection,
+    stats: list[FileStat],
+    start: date,
+    end: date,
+    unknown: pl.DataFrame,
+) -> IngestStats:
     window = {"s": start, "e": end}
     scanned = sorted(s.path for s in stats)
     in_window = "(request_date >= $s and request_date < $e)"
     con.execute("begin transaction")
     try:
+        skipped = side_tables.move_skipped(con, SCRATCH, scanned)
+        side_tables.replace_unknown(con, scanned, unknown)
         # Duplicates among valid records of all files read: the first by (file, line) wins.
         con.execute(
             f"""update {SCRATCH} t set {ERR_FIELD} = 'request_id',
@@ -641,12 +538,13 @@ def _finish(
                   and t.request_date >= $s and t.request_date < $e""",
             window,
         )
-        cols = ", ".join(_q(c) for c in CANONICAL_COLUMNS)
+        cols = ", ".join(q(c) for c in CANONICAL_COLUMNS)
         con.execute(
             f"insert into stg_requests ({cols}) select {cols} from {SCRATCH} "
             f"where {ERR_FIELD} is null and {in_window}",
             window,
         )
+        repaired = side_tables.insert_repairs(con, SCRATCH, start, end)
         con.execute(
             f"""insert into quarantine_requests ({", ".join(QUARANTINE_COLUMNS)})
                 select source_file, source_line, left(request_id, {_MAX_ID}), request_date,
@@ -669,18 +567,22 @@ def _finish(
             s.rows_read, s.rows_loaded, s.rows_quarantined, s.rows_outside_window = per_file.get(
                 s.path, (0, 0, 0, 0)
             )
+            s.rows_skipped = skipped.get(s.path, 0)
+            s.rows_read += s.rows_skipped
+            s.fields_repaired = repaired.get(s.path, 0)
         read = sum(s.rows_read for s in stats)
         loaded = sum(s.rows_loaded for s in stats)
         quarantined = sum(s.rows_quarantined for s in stats)
         outside = sum(s.rows_outside_window for s in stats)
+        n_skipped = sum(skipped.values())
         in_table = con.execute(
             "select count(*) from stg_requests where request_date >= $s and request_date < $e",
             window,
         ).fetchall()[0][0]
-        if read != loaded + quarantined + outside or in_table != loaded:
+        if read != loaded + quarantined + n_skipped + outside or in_table != loaded:
             raise RuntimeError(
                 f"row accounting broken for {start}..{end}: read {read} != loaded {loaded} "
-                f"+ quarantined {quarantined} + outside window {outside}"
+                f"+ quarantined {quarantined} + skipped {n_skipped} + outside window {outside}"
             )
         files = [dataclasses.asdict(s) for s in stats]
         con.execute(
@@ -702,4 +604,6 @@ def _finish(
         con.execute("rollback")
         con.execute(f"drop table if exists {SCRATCH}")
         raise
-    return LoadStats(read, loaded, quarantined, outside, len(stats))
+    return IngestStats(
+        read, loaded, quarantined, outside, len(stats), n_skipped, sum(repaired.values())
+    )

@@ -10,6 +10,7 @@ import polars as pl
 
 from pipelines.lib.ingest.jsonl import BOM
 from pipelines.lib.ingest.result import ERR_FIELD, ERR_REASON, NATIVE_FIELDS
+from pipelines.lib.ingest.rules import CRITICAL_FIELDS, REPAIR, WRONG_TYPE
 
 _SUPPORTED = (pl.String, pl.Boolean, pl.Datetime)
 
@@ -42,21 +43,32 @@ def read_parquet(path: Path) -> pl.DataFrame:
         ):
             frame = frame.with_columns(pl.col(c).cast(pl.String))
     odd = [c for c in odd if frame[c].dtype != pl.String]
+    # An optional field of a type none can hold is nulled (a repair); a critical one quarantines.
+    frame = frame.with_columns(
+        pl.when(pl.col(c).is_not_null()).then(pl.lit(WRONG_TYPE)).alias(REPAIR + c)
+        for c in odd
+        if c not in CRITICAL_FIELDS
+    )
+    flagged = [c for c in odd if c in CRITICAL_FIELDS]
     field = pl.coalesce(
         pl.lit(None, dtype=pl.String),
-        *[pl.when(pl.col(c).is_not_null()).then(pl.lit(c)) for c in odd],
+        *[pl.when(pl.col(c).is_not_null()).then(pl.lit(c)) for c in flagged],
     )
     reason = pl.coalesce(
         pl.lit(None, dtype=pl.String),
-        *[pl.when(pl.col(c).is_not_null()).then(pl.lit(f"{c} has the wrong type")) for c in odd],
+        *[
+            pl.when(pl.col(c).is_not_null()).then(pl.lit(f"{c} has the wrong type"))
+            for c in flagged
+        ],
     )
     frame = _with_errors(frame, field, reason)
     return frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in odd])
 
 
-def read_csv(path: Path) -> pl.DataFrame:
-    """All columns as text; source_line is the physical line (header = line 1). Blank lines are
-    skipped; rows holding invalid UTF-8 bytes are flagged `invalid UTF-8`."""
+def read_csv(path: Path, extra: tuple[str, ...] = ()) -> pl.DataFrame:
+    """All native columns (and the `extra` ones present) as text; source_line is the physical
+    line (header = line 1). Blank lines are skipped; rows holding invalid UTF-8 bytes are
+    flagged `invalid UTF-8`."""
     data = path.read_bytes()
     data = data.removeprefix(BOM)
     try:
@@ -90,7 +102,7 @@ def read_csv(path: Path) -> pl.DataFrame:
         )
     else:  # quoted fields spanning lines: let the csv module tell where each record starts
         frame = _read_csv_slow(text)
-    cols = [f for f in NATIVE_FIELDS if f in frame.columns]
+    cols = [f for f in (*NATIVE_FIELDS, *extra) if f in frame.columns]
     frame = frame.select("source_line", *cols)
     if bad_utf8 and cols:
         hit = pl.any_horizontal([pl.col(c).str.contains("\ufffd", literal=True) for c in cols])

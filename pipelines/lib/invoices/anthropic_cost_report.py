@@ -11,18 +11,20 @@ result's 1-based ordinal in the file.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from pathlib import Path
 
 from pipelines.lib.invoices.context import InvoiceContext
+from pipelines.lib.invoices.json_pages import pages_of
+from pipelines.lib.invoices.line_identity import bucket_identity
 from pipelines.lib.invoices.lines import InvoiceError, InvoiceLine
+from pipelines.lib.invoices.values import currency_code, exact_amount, iso_datetime
 
 FORMAT = "anthropic_cost_report"
 VENDOR = "anthropic"
 ISSUER = "Anthropic"
-CENTS = Decimal("0.01")
+CENTS_SHIFT = -2  # amounts are cents: 10**-2 of the currency unit
+_MEASURES = ("amount", "currency")
 
 TOKEN_TYPES = {
     "uncached_input_tokens": "input",
@@ -35,11 +37,8 @@ TOKEN_TYPES = {
 }
 
 
-def _day(value: object, where: str):
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
-    except ValueError as exc:
-        raise InvoiceError(f"{where}: not an RFC 3339 time: {value!r}") from exc
+def _day(value: object, where: str) -> date:
+    return iso_datetime(value, where).date()
 
 
 def parse_anthropic_cost_report(
@@ -47,38 +46,38 @@ def parse_anthropic_cost_report(
 ) -> list[InvoiceLine]:
     """Every result of one stored cost_report page (or a JSON list of pages)."""
     context = context or InvoiceContext.for_file(path, VENDOR, ISSUER)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InvoiceError(f"{rel}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
-    pages = doc if isinstance(doc, list) else [doc]
     lines: list[InvoiceLine] = []
     ordinal = 0
-    for page in pages:
+    for prefix, page in pages_of(path, rel):
         if not isinstance(page, dict) or not isinstance(page.get("data"), list):
             raise InvoiceError(f"{rel}: expected a cost_report page with a `data` list")
-        for b, bucket in enumerate(page["data"], start=1):
-            start = _day(bucket.get("starting_at"), f"{rel}: bucket {b}, starting_at")
-            end = _day(bucket.get("ending_at"), f"{rel}: bucket {b}, ending_at")
+        for b, bucket in enumerate(page["data"]):
+            where = f"{rel}: bucket {b + 1} ({prefix}data[{b}])"
+            if not isinstance(bucket, dict):
+                raise InvoiceError(f"{where}: expected a bucket object")
+            start = _day(bucket.get("starting_at"), f"{where}, starting_at")
+            end = _day(bucket.get("ending_at"), f"{where}, ending_at")
             if end <= start:
                 end = start.fromordinal(start.toordinal() + 1)
-            for result in bucket.get("results") or []:
+            for r, result in enumerate(bucket.get("results") or []):
                 ordinal += 1
-                lines.append(_line(result, start, end, context, rel, ordinal))
+                at = f"{rel}: result {ordinal} ({prefix}data[{b}].results[{r}])"
+                lines.append(_line(result, start, end, context, at, rel, ordinal))
     return lines
 
 
-def _line(result: dict, start, end, context: InvoiceContext, rel: str, ordinal: int) -> InvoiceLine:
-    where = f"{rel}: result {ordinal}"
+def _line(
+    result: object, start, end, context: InvoiceContext, where: str, rel: str, ordinal: int
+) -> InvoiceLine:
+    if not isinstance(result, dict):
+        raise InvoiceError(f"{where}: expected a result object")
     amount = result.get("amount")
+    field = "amount"
     if isinstance(amount, dict):  # tolerate {"value": "...", "currency": "..."}
-        amount = amount.get("value")
+        amount, field = amount.get("value"), "amount.value"
     if amount is None:
-        raise InvoiceError(f"{where}, amount: missing")
-    try:
-        cents = Decimal(str(amount).strip())
-    except InvalidOperation as exc:
-        raise InvoiceError(f"{where}, amount: not a decimal string in cents") from exc
+        raise InvoiceError(f"{where}, {field}: missing")
+    billed = exact_amount(amount, f"{where}, {field} (cents)", CENTS_SHIFT)
     cost_type = str(result.get("cost_type") or "tokens")
     token_type = result.get("token_type")
     kind = TOKEN_TYPES.get(str(token_type)) if cost_type == "tokens" and token_type else None
@@ -105,10 +104,12 @@ def _line(result: dict, start, end, context: InvoiceContext, rel: str, ordinal: 
         token_kind=kind,
         service_tier=result.get("service_tier") or None,
         quantity=None,
-        billed_cost=cents * CENTS,
-        currency=str(result.get("currency") or "USD").upper(),
+        billed_cost=billed,
+        currency=currency_code(result.get("currency") or "USD", f"{where}, currency"),
         raw_line_item=raw or cost_type,
         source_format=FORMAT,
         source_file=rel,
         source_line=ordinal,
+        identity=bucket_identity(start, end, result, _MEASURES),
+        amount_field=f"{field} (cents / 100)",
     )

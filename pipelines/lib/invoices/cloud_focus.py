@@ -30,8 +30,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from pipelines.lib.invoices.line_identity import focus_identity
 from pipelines.lib.invoices.lines import InvoiceError, InvoiceLine, month_start, next_month
-from pipelines.lib.money import to_decimal
+from pipelines.lib.invoices.values import (
+    currency_code,
+    exact_amount,
+    integer_quantity,
+    iso_datetime,
+)
 
 FORMAT_AZURE = "azure_focus"
 FORMAT_AWS = "aws_focus"
@@ -171,34 +177,21 @@ def _unit_factor(unit: str | None) -> int | None:
     match = _UNIT.match(unit)
     if not match:
         return None
-    factor = int(Decimal(match.group("n"))) if match.group("n") else 1
+    try:
+        factor = int(Decimal(match.group("n"))) if match.group("n") else 1
+    except InvalidOperation:  # "." or "1.2.3"
+        return None
     return factor * {"k": 1000, "m": 1000000}.get((match.group("k") or "").lower(), 1)
 
 
 def _dt(value: object, where: str) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    text = str(value or "").strip().replace("Z", "+00:00").replace(" ", "T", 1)
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise InvoiceError(f"{where}: not a date-time: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return iso_datetime(value, where)
 
 
 def _day_bounds(start: datetime, end: datetime) -> tuple[date, date]:
     first = start.astimezone(UTC).date()
     last = (end.astimezone(UTC) - timedelta(microseconds=1)).date() + timedelta(days=1)
     return first, max(last, first + timedelta(days=1))
-
-
-def _decimal(value: object, where: str) -> Decimal:
-    try:
-        return to_decimal(value)
-    except InvalidOperation as exc:
-        raise InvoiceError(f"{where}: not a decimal number: {value!r}") from exc
 
 
 def read_rows(path: Path) -> list[tuple[int, dict]]:
@@ -256,12 +249,19 @@ def cloud_of(row: dict) -> str:
 def parse_cloud_focus(path: Path, rel: str) -> list[InvoiceLine]:
     """AI-service rows of one FOCUS export file as invoice lines."""
     lines: list[InvoiceLine] = []
-    for number, row in read_rows(path):
+    try:
+        rows = read_rows(path)
+    except (OSError, ValueError, csv.Error) as exc:  # bad gzip, UTF-8, CSV or Parquet
+        raise InvoiceError(f"{rel}: not a readable FOCUS export ({exc})") from exc
+    for number, row in rows:
         if not _is_ai(row):
             continue
         where = f"{rel}: line {number}"
         lines.append(_line(row, where, rel, number))
     return lines
+
+
+_PERIODS = ("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd")
 
 
 def _line(row: dict, where: str, rel: str, number: int) -> InvoiceLine:
@@ -270,16 +270,18 @@ def _line(row: dict, where: str, rel: str, number: int) -> InvoiceLine:
     if category_text not in _CATEGORIES:
         raise InvoiceError(f"{where}, ChargeCategory: unknown value {category_text!r}")
     category = _CATEGORIES[category_text]
-    charge_start, charge_end = _day_bounds(
-        _dt(row.get("ChargePeriodStart"), f"{where}, ChargePeriodStart"),
-        _dt(row.get("ChargePeriodEnd"), f"{where}, ChargePeriodEnd"),
-    )
-    if row.get("BillingPeriodStart") not in (None, ""):
-        period_start = _dt(row["BillingPeriodStart"], f"{where}, BillingPeriodStart").date()
+    periods = {
+        name: _dt(row.get(name), f"{where}, {name}")
+        for name in _PERIODS
+        if row.get(name) not in (None, "") or name.startswith("Charge")
+    }
+    charge_start, charge_end = _day_bounds(periods["ChargePeriodStart"], periods["ChargePeriodEnd"])
+    if "BillingPeriodStart" in periods:
+        period_start = periods["BillingPeriodStart"].date()
     else:
         period_start = month_start(charge_start)
-    if row.get("BillingPeriodEnd") not in (None, ""):
-        period_end = _dt(row["BillingPeriodEnd"], f"{where}, BillingPeriodEnd").date()
+    if "BillingPeriodEnd" in periods:
+        period_end = periods["BillingPeriodEnd"].date()
     else:
         period_end = next_month(period_start)
     account = _text(row, "BillingAccountId")
@@ -287,10 +289,11 @@ def _line(row: dict, where: str, rel: str, number: int) -> InvoiceLine:
         raise InvoiceError(f"{where}, BillingAccountId: empty")
     if row.get("BilledCost") in (None, ""):
         raise InvoiceError(f"{where}, BilledCost: empty")
-    billed = _decimal(row["BilledCost"], f"{where}, BilledCost")
+    billed = exact_amount(row["BilledCost"], f"{where}, BilledCost")
     currency = _text(row, "BillingCurrency")
     if not currency:
         raise InvoiceError(f"{where}, BillingCurrency: empty")
+    currency = currency_code(currency, f"{where}, BillingCurrency")
     if provider == "azure_openai":
         meter = _text(row, "x_SkuMeterName", "SkuMeter") or ""
         model, kind, tier = parse_azure_meter(meter) if meter else (None, None, None)
@@ -307,7 +310,7 @@ def _line(row: dict, where: str, rel: str, number: int) -> InvoiceLine:
     if kind and consumed not in (None, ""):
         factor = _unit_factor(_text(row, "ConsumedUnit"))
         if factor:
-            quantity = int(_decimal(consumed, f"{where}, ConsumedQuantity") * factor)
+            quantity = integer_quantity(consumed, f"{where}, ConsumedQuantity", factor)
     charge_class = _text(row, "ChargeClass")
     return InvoiceLine(
         invoice_id=_text(row, "InvoiceId"),
@@ -329,9 +332,12 @@ def _line(row: dict, where: str, rel: str, number: int) -> InvoiceLine:
         service_tier=tier,
         quantity=quantity,
         billed_cost=billed,
-        currency=currency.upper(),
+        currency=currency,
         raw_line_item=meter or _text(row, "ChargeDescription", "SkuId") or category,
         source_format=fmt,
         source_file=rel,
         source_line=number,
+        identity=focus_identity(row, periods),
+        amount_field="BilledCost",
+        quantity_field="ConsumedQuantity",
     )

@@ -55,13 +55,28 @@ class InvoiceContext:
         if sidecar_path.exists():
             try:
                 sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise InvoiceError(f"{sidecar_path}: not valid JSON ({exc.msg})") from exc
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+                raise InvoiceError(f"{sidecar_path}: not valid JSON ({exc})") from exc
             if not isinstance(sidecar, dict):
                 raise InvoiceError(f"{sidecar_path}: expected a JSON object")
+            for key in ("invoice_id", "billing_account_id", "invoice_issuer"):
+                _check_header(sidecar, key, sidecar_path)
         try:
             return cls.for_month(vendor, issuer, folder.name, sidecar)
         except InvoiceError as exc:
             raise InvoiceError(
                 f"{path}: pages must live in a `{vendor}/<YYYY-MM>/` folder ({exc})"
             ) from exc
+
+
+def _check_header(sidecar: dict, key: str, path: Path) -> None:
+    """A header field, when present, is a non-empty string (or a whole number, as some
+    invoice numbers are): never NaN, a float, a boolean or an object."""
+    value = sidecar.get(key)
+    if value is None:
+        return
+    if isinstance(value, int) and not isinstance(value, bool):
+        return
+    if isinstance(value, str) and value.strip():
+        return
+    raise InvoiceError(f"{path}: $.{key}: expected a non-empty string, got {value!r}")

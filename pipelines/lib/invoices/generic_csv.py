@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from pipelines.lib.invoices.line_identity import fields_identity
 from pipelines.lib.invoices.lines import (
     TOKEN_KINDS,
     DeclaredTotal,
@@ -40,6 +39,7 @@ from pipelines.lib.invoices.lines import (
     InvoiceLine,
     parse_month,
 )
+from pipelines.lib.invoices.values import currency_code, exact_amount, integer_quantity, iso_day
 
 FORMAT = "generic_csv"
 REQUIRED = (
@@ -64,16 +64,19 @@ OPTIONAL = (
 LINE_TYPES = {"usage": "Usage", "tax": "Tax", "credit": "Credit", "adjustment": "Adjustment"}
 
 
-def _day(text: str, where: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise InvoiceError(f"{where}: not a day (YYYY-MM-DD): {text!r}") from exc
-
-
 def parse_generic_csv(path: Path, rel: str) -> tuple[list[InvoiceLine], list[DeclaredTotal]]:
     """Invoice lines and declared totals of one generic CSV."""
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        return _parse(path, rel)
+    except csv.Error as exc:  # e.g. a NUL byte
+        raise InvoiceError(f"{rel}: not a readable CSV ({exc})") from exc
+
+
+def _parse(path: Path, rel: str) -> tuple[list[InvoiceLine], list[DeclaredTotal]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvoiceError(f"{rel}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     body = "".join(
         line if not line.lstrip().startswith("#") else "\n"
         for line in io.StringIO(text).readlines()
@@ -105,13 +108,8 @@ def parse_generic_csv(path: Path, rel: str) -> tuple[list[InvoiceLine], list[Dec
         for column in REQUIRED:
             if not row.get(column):
                 raise InvoiceError(f"{where}, {column}: empty")
-        try:
-            amount = Decimal(row["amount"])
-        except InvalidOperation as exc:
-            raise InvoiceError(f"{where}, amount: not a decimal string") from exc
-        currency = row["currency"].upper()
-        if len(currency) != 3 or not currency.isalpha():
-            raise InvoiceError(f"{where}, currency: not an ISO 4217 code")
+        amount = exact_amount(row["amount"], f"{where}, amount")
+        currency = currency_code(row["currency"], f"{where}, currency")
         line_type = row["line_type"].lower()
         if line_type == "total":
             totals.append(DeclaredTotal(row["invoice_id"], amount, currency, rel, number))
@@ -125,12 +123,12 @@ def parse_generic_csv(path: Path, rel: str) -> tuple[list[InvoiceLine], list[Dec
         except InvoiceError as exc:
             raise InvoiceError(f"{where}, billing_period: {exc}") from exc
         start = (
-            _day(row["charge_period_start"], f"{where}, charge_period_start")
+            iso_day(row["charge_period_start"], f"{where}, charge_period_start")
             if row.get("charge_period_start")
             else period_start
         )
         end = (
-            _day(row["charge_period_end"], f"{where}, charge_period_end")
+            iso_day(row["charge_period_end"], f"{where}, charge_period_end")
             if row.get("charge_period_end")
             else (period_end if start >= period_start else None)
         )
@@ -143,10 +141,9 @@ def parse_generic_csv(path: Path, rel: str) -> tuple[list[InvoiceLine], list[Dec
             raise InvoiceError(f"{where}, token_kind: expected one of {', '.join(TOKEN_KINDS)}")
         quantity = None
         if row.get("quantity"):
-            try:
-                quantity = int(row["quantity"])
-            except ValueError as exc:
-                raise InvoiceError(f"{where}, quantity: not an integer") from exc
+            quantity = integer_quantity(row["quantity"], f"{where}, quantity")
+            if quantity != exact_amount(row["quantity"], f"{where}, quantity"):
+                raise InvoiceError(f"{where}, quantity: not an integer: {row['quantity']!r}")
         raw = row.get("description") or ", ".join(
             p for p in (row.get("model"), kind, line_type) if p
         )
@@ -174,6 +171,7 @@ def parse_generic_csv(path: Path, rel: str) -> tuple[list[InvoiceLine], list[Dec
                 source_format=FORMAT,
                 source_file=rel,
                 source_line=number,
+                identity=fields_identity(row),
             )
         )
     return lines, totals

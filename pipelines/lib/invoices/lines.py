@@ -18,6 +18,9 @@ MONEY_DTYPE = pl.Decimal(38, 18)
 CHARGE_CATEGORIES = ("Usage", "Tax", "Credit", "Adjustment")
 CORRECTION = "Correction"
 TOKEN_KINDS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
+# Days an invoice may name (see pipelines.lib.invoices.values): later steps add a day or a month.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 
 # Column name -> polars dtype, in table order.
 INVOICE_LINE_COLUMNS: dict[str, pl.DataType] = {
@@ -83,6 +86,11 @@ class InvoiceLine:
     quantity: int | None = None
     charge_class: str | None = None
     extra: dict = field(default_factory=dict)
+    # What makes this line the same vendor line in another file (pipelines.lib.invoices.
+    # line_identity); () = no identity, never merged. The *_field names are the source's own.
+    identity: tuple = ()
+    amount_field: str = "amount"
+    quantity_field: str = "quantity"
 
 
 @dataclass(frozen=True)
@@ -122,4 +130,9 @@ def parse_month(text: str) -> tuple[date, date]:
         start = date(year, month, 1)
     except (ValueError, TypeError) as exc:
         raise InvoiceError(f"not a billing month (YYYY-MM): {text!r}") from exc
+    if not FIRST_DAY <= start <= LAST_DAY:
+        raise InvoiceError(
+            f"billing month {text.strip()!r} is out of range ({FIRST_DAY:%Y-%m} .. "
+            f"{LAST_DAY:%Y-%m})"
+        )
     return start, next_month(start)

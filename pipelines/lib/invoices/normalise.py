@@ -7,7 +7,9 @@ Layout under `<input>/invoices/`:
     focus/**/*.csv|.csv.gz|.parquet   Azure / AWS FOCUS exports (AI services only)
     generic/**/*.csv             costline's generic invoice CSV
 
-Normalisation resolves the vendor's model name to the model as written in our logs where it can
+Each vendor line is counted once (`line_identity.count_once`: a line repeated in a second file is
+kept once and reported; a repeat with another amount is refused). Normalisation resolves the
+vendor's model name to the model as written in our logs where it can
 (`resolve_model`), marks lines charged for a period before the invoice's billing period as
 `ChargeClass = 'Correction'` (FOCUS 1.2), fills a missing InvoiceId as
 `<provider>-<BillingAccountId>-<YYYY-MM>`, and checks every stated total (generic `total` rows).
@@ -28,6 +30,7 @@ from pipelines.lib.invoices.anthropic_cost_report import parse_anthropic_cost_re
 from pipelines.lib.invoices.cloud_focus import parse_cloud_focus
 from pipelines.lib.invoices.context import SIDECAR
 from pipelines.lib.invoices.generic_csv import parse_generic_csv
+from pipelines.lib.invoices.line_identity import Repeat, count_once
 from pipelines.lib.invoices.lines import (
     CHARGE_CATEGORIES,
     CORRECTION,
@@ -50,6 +53,8 @@ class InvoiceBatch:
     lines: pl.DataFrame
     declared_totals: list[DeclaredTotal] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # Vendor lines found in more than one file, counted once (line_identity.count_once).
+    repeats: list[Repeat] = field(default_factory=list)
 
 
 def _norm(text: str) -> str:
@@ -136,9 +141,10 @@ def read_invoices(input_dir: Path, known_models: KnownModels | None = None) -> I
             lines.extend(parsed)
             totals.extend(declared)
             files.append(rel)
+    lines, repeats = count_once(lines)
     frame = to_frame(lines, known_models or {})
     check_declared_totals(frame, totals)
-    return InvoiceBatch(frame, totals, files)
+    return InvoiceBatch(frame, totals, files, repeats)
 
 
 def to_frame(lines: list[InvoiceLine], known_models: KnownModels) -> pl.DataFrame:
@@ -185,6 +191,11 @@ def to_frame(lines: list[InvoiceLine], known_models: KnownModels) -> pl.DataFram
                 "source_line": line.source_line,
             }
         )
+    text_columns = [c for c, t in INVOICE_LINE_COLUMNS.items() if t == pl.String()]
+    for row in rows:  # ids a vendor wrote as JSON numbers (project_id: 123) are text here
+        for column in text_columns:
+            if row[column] is not None and not isinstance(row[column], str):
+                row[column] = str(row[column])
     frame = pl.DataFrame(rows, schema=INVOICE_LINE_COLUMNS, orient="row")
     _check_one_currency_per_invoice(frame)
     return frame

@@ -11,15 +11,19 @@ whole in `x_raw_line_item`. `source_line` is the result's 1-based ordinal in the
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from pipelines.lib.invoices.context import InvoiceContext
+from pipelines.lib.invoices.json_pages import pages_of
+from pipelines.lib.invoices.line_identity import bucket_identity
 from pipelines.lib.invoices.lines import InvoiceError, InvoiceLine
-from pipelines.lib.money import to_decimal
+from pipelines.lib.invoices.values import (
+    currency_code,
+    exact_amount,
+    integer_quantity,
+    unix_day,
+)
 
 FORMAT = "openai_costs"
 VENDOR = "openai"
@@ -62,11 +66,8 @@ def parse_line_item(text: str) -> tuple[str | None, str | None, str | None]:
     return model, kind, tier
 
 
-def _day(value: object, where: str):
-    try:
-        return datetime.fromtimestamp(int(value), tz=UTC).date()  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise InvoiceError(f"{where}: not a unix timestamp: {value!r}") from exc
+# Fields of a result that are measures, not part of the line's identity.
+_MEASURES = ("amount", "quantity", "object")
 
 
 def parse_openai_costs(
@@ -74,43 +75,41 @@ def parse_openai_costs(
 ) -> list[InvoiceLine]:
     """Every result of one stored Costs page (or a JSON list of pages) as invoice lines."""
     context = context or InvoiceContext.for_file(path, VENDOR, ISSUER)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InvoiceError(f"{rel}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
-    pages = doc if isinstance(doc, list) else [doc]
     lines: list[InvoiceLine] = []
     ordinal = 0
-    for page in pages:
+    for prefix, page in pages_of(path, rel):
         if not isinstance(page, dict) or not isinstance(page.get("data"), list):
             raise InvoiceError(f"{rel}: expected a Costs page with a `data` list")
-        for b, bucket in enumerate(page["data"], start=1):
-            where = f"{rel}: bucket {b}"
-            start = _day(bucket.get("start_time"), f"{where}, start_time")
-            end = _day(bucket.get("end_time"), f"{where}, end_time")
+        for b, bucket in enumerate(page["data"]):
+            where = f"{rel}: bucket {b + 1} ({prefix}data[{b}])"
+            if not isinstance(bucket, dict):
+                raise InvoiceError(f"{where}: expected a bucket object")
+            start = unix_day(bucket.get("start_time"), f"{where}, start_time")
+            end = unix_day(bucket.get("end_time"), f"{where}, end_time")
             if end <= start:
                 end = start.fromordinal(start.toordinal() + 1)
-            for result in bucket.get("results") or []:
+            for r, result in enumerate(bucket.get("results") or []):
                 ordinal += 1
-                lines.append(_line(result, start, end, context, rel, ordinal))
+                at = f"{rel}: result {ordinal} ({prefix}data[{b}].results[{r}])"
+                lines.append(_line(result, start, end, context, at, rel, ordinal))
     return lines
 
 
-def _line(result: dict, start, end, context: InvoiceContext, rel: str, ordinal: int) -> InvoiceLine:
-    where = f"{rel}: result {ordinal}"
+def _line(
+    result: object, start, end, context: InvoiceContext, where: str, rel: str, ordinal: int
+) -> InvoiceLine:
+    if not isinstance(result, dict):
+        raise InvoiceError(f"{where}: expected a result object")
     amount = result.get("amount") or {}
     if not isinstance(amount, dict) or amount.get("value") is None:
         raise InvoiceError(f"{where}, amount: missing amount.value")
-    try:
-        value = to_decimal(amount["value"])
-    except ArithmeticError as exc:
-        raise InvoiceError(f"{where}, amount.value: not a decimal number") from exc
+    value = exact_amount(amount["value"], f"{where}, amount.value")
     line_item = str(result.get("line_item") or "")
     model, kind, tier = parse_line_item(line_item)
     quantity = None
     factor = _QUANTITY_FACTORS.get(str(result.get("quantity_unit") or "").lower())
     if factor and result.get("quantity") is not None and kind is not None:
-        quantity = int(to_decimal(result["quantity"]) * factor)
+        quantity = integer_quantity(result["quantity"], f"{where}, quantity", factor)
     return InvoiceLine(
         invoice_id=context.invoice_id,
         issuer=context.issuer,
@@ -130,9 +129,11 @@ def _line(result: dict, start, end, context: InvoiceContext, rel: str, ordinal: 
         service_tier=tier,
         quantity=quantity,
         billed_cost=value,
-        currency=str(amount.get("currency") or "usd").upper(),
+        currency=currency_code(amount.get("currency") or "usd", f"{where}, amount.currency"),
         raw_line_item=line_item or "(no line_item: costs not grouped by line item)",
         source_format=FORMAT,
         source_file=rel,
         source_line=ordinal,
+        identity=bucket_identity(start, end, result, _MEASURES),
+        amount_field="amount.value",
     )

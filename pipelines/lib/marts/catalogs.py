@@ -32,10 +32,9 @@ LIMIT_DTYPE = pl.Decimal(38, 18)
 THRESHOLD_DTYPE = pl.Decimal(5, 4)
 
 FEATURE_COLUMNS = ("feature", "kind")
-# Documented kinds; other lower-case words are accepted and reported as they are.
+# Documented kinds; other lower-case words are accepted and reported as they are. A feature
+# with no row in catalog/features.csv (or no file) is `unclassified` in the marts.
 FEATURE_KINDS = ("extractive", "generative", "agentic", "conversational")
-# Used when catalog/features.csv is absent.
-DEFAULT_FEATURES = {"ticket_classification": "extractive"}
 
 SETTING_COLUMNS = ("key", "value")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -117,14 +116,11 @@ def load_budgets(path: Path) -> pl.DataFrame:
 
 
 def load_features(path: Path) -> tuple[pl.DataFrame, bool]:
-    """catalog/features.csv (feature, kind); (frame, True) or the defaults and False if absent."""
+    """catalog/features.csv (feature, kind); (frame, True), or an empty frame and False when
+    the file is absent (every feature is then `unclassified`: the product knows no feature)."""
     schema = {"feature": pl.String(), "kind": pl.String(), "source": pl.String()}
     if not path.exists():
-        rows = [
-            {"feature": f, "kind": k, "source": "default (catalog/features.csv absent)"}
-            for f, k in sorted(DEFAULT_FEATURES.items())
-        ]
-        return pl.DataFrame(rows, schema=schema, orient="row"), False
+        return pl.DataFrame(schema=schema), False
     df = read_csv_strings(path, FEATURE_COLUMNS)
     rows = []
     seen: dict[str, int] = {}

@@ -4,7 +4,12 @@
 
     {"as_of": "2025-03-31",
      "decisions": [{"tenant_id", "feature" (null = all features), "action", "status",
-                    "month_to_date", "limit", "forecast", "currency", ...}]}
+                    "month_to_date", "limit", "forecast", "currency", ...}],
+     "margin_decisions": [{"tenant_id", "billing_period", "action": "alert", "status": "loss",
+                           "revenue", "llm_cost", "gross_margin", "currency", ...}]}
+
+`margin_decisions` (loss-making tenants of the latest month of mart_tenant_margin up to as_of)
+is present whenever the warehouse has that mart.
 
 Decisions are sorted by tenant_id, feature (all-features first), currency. Money values are
 decimal strings with 6 places (exact sums rounded half-even for display; the status itself is
@@ -69,7 +74,49 @@ def build_decisions(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, An
             reason,
         ) in rows
     ]
-    return {"as_of": as_of.isoformat(), "decisions": decisions}
+    document: dict[str, Any] = {"as_of": as_of.isoformat(), "decisions": decisions}
+    if _has_margin(con):  # the key exists wherever the margin is computed (every costline run)
+        document["margin_decisions"] = margin_decisions(con, as_of)
+    return document
+
+
+def _has_margin(con: duckdb.DuckDBPyConnection) -> bool:
+    query = "select count(*) from information_schema.tables where table_name = 'mart_tenant_margin'"
+    return bool(con.execute(query).fetchone()[0])
+
+
+def margin_decisions(con: duckdb.DuckDBPyConnection, as_of: date) -> list[dict[str, Any]]:
+    """Loss-making tenants (LLM cost above revenue) of the latest month up to `as_of` that
+    mart_tenant_margin has: action `alert`, sorted by tenant and currency ([] without the mart)."""
+    if not _has_margin(con):
+        return []
+    rows = con.execute(
+        """with latest as (
+               select max(billing_period) as period from mart_tenant_margin
+               where billing_period <= strftime($d, '%Y-%m'))
+           select billing_period, tenant_id, currency, revenue, llm_cost, gross_margin,
+                  llm_cost_share, cost_basis
+           from mart_tenant_margin
+           where billing_period = (select period from latest) and margin_status = 'loss'
+           order by tenant_id, currency""",
+        {"d": as_of},
+    ).fetchall()
+    return [
+        {
+            "tenant_id": tenant,
+            "billing_period": period,
+            "action": "alert",
+            "status": "loss",
+            "revenue": _money(revenue),
+            "llm_cost": _money(cost),
+            "gross_margin": _money(margin),
+            "llm_cost_share": _money(share),
+            "currency": currency,
+            "cost_basis": basis,
+            "reason": "LLM cost exceeds revenue",
+        }
+        for period, tenant, currency, revenue, cost, margin, share, basis in rows
+    ]
 
 
 def write_atomic(document: dict[str, Any], target: Path) -> Path:

@@ -91,10 +91,11 @@ def line_chart(
     *,
     title: str,
     value_format: Formatter,
-    width: int = 1100,
-    height: int = 340,
+    width: int = 960,
+    height: int = 320,
 ) -> str:
-    """Lines over days, one per series (legend on the right), zero-based y axis."""
+    """Lines over days, one per series, zero-based y axis; the legend is HTML under the chart
+    (it wraps with the page instead of being clipped at the chart's edge)."""
     points = [(d, float(v)) for values in series.values() for d, v in values]
     if not points:
         return empty_chart("no data for this chart")
@@ -105,7 +106,7 @@ def line_chart(
     high = max(v for _, v in points)
     ticks = _ticks(low, high if high > low else low + 1)
     low, high = ticks[0], ticks[-1]
-    left, right, top, bottom = 72, 220, 16, 36
+    left, right, top, bottom = 72, 24, 16, 36
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x(day: date) -> float:
@@ -136,7 +137,7 @@ def line_chart(
         f"<line x1='{left}' x2='{left + plot_w}' y1='{y(0):.1f}' y2='{y(0):.1f}' "
         f"stroke='{AXIS}'/>"
     )
-    for i, (name, values) in enumerate(series.items()):
+    for i, values in enumerate(series.values()):
         color = PALETTE[i % len(PALETTE)]
         ordered = sorted((d, float(v)) for d, v in values)
         path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in ordered)
@@ -147,12 +148,74 @@ def line_chart(
         if len(ordered) == 1:
             d, v = ordered[0]
             body.append(f"<circle cx='{x(d):.1f}' cy='{y(v):.1f}' r='3' fill='{color}'/>")
-        ly = top + 8 + i * 20
+    return _svg(width, height, body, title) + legend(
+        [(name, PALETTE[i % len(PALETTE)]) for i, name in enumerate(series)]
+    )
+
+
+def burndown_chart(
+    points: Sequence[tuple[date, Number]],
+    *,
+    month: tuple[date, date],
+    limit: Number | None,
+    forecast: Number | None,
+    title: str,
+    value_format: Formatter,
+    width: int = 380,
+    height: int = 190,
+) -> str:
+    """A month's spend against its budget: month-to-date (solid), the forecast from the last
+    day to the month's end (dashed) and the monthly limit (dashed red). `month` is its first and
+    last day."""
+    if not points:
+        return empty_chart("no spend this month", width)
+    first, last = month
+    ordered = sorted((d, float(v)) for d, v in points)
+    tops = [v for _, v in ordered] + [float(x) for x in (limit, forecast) if x is not None]
+    ticks = _ticks(0.0, max(max(tops), 0.0) or 1.0)
+    high = ticks[-1]
+    left, right, top, bottom = 64, 12, 10, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    span = max((last - first).days, 1)
+
+    def x(day: date) -> float:
+        return left + plot_w * (day - first).days / span
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - value / high)
+
+    body = [
+        f"<line x1='{left}' x2='{left + plot_w}' y1='{y(t):.1f}' y2='{y(t):.1f}' stroke='{GRID}'/>"
+        f"<text x='{left - 6}' y='{y(t) + 4:.1f}' text-anchor='end' fill='{TEXT}'>"
+        f"{escape(value_format(t))}</text>"
+        for t in ticks
+    ]
+    for day in (first, last):
+        anchor = "start" if day == first else "end"
         body.append(
-            f"<rect x='{left + plot_w + 20}' y='{ly - 8}' width='12' height='12' rx='2' "
-            f"fill='{color}'/><text x='{left + plot_w + 38}' y='{ly + 2}' fill='{TEXT}'>"
-            f"{escape(_clip(name, 24))}</text>"
+            f"<text x='{x(day):.1f}' y='{height - 8}' text-anchor='{anchor}' fill='{TEXT}'>"
+            f"{day:%b %d}</text>"
         )
+    if limit is not None:
+        body.append(
+            f"<line x1='{left}' x2='{left + plot_w}' y1='{y(float(limit)):.1f}' "
+            f"y2='{y(float(limit)):.1f}' stroke='{NEGATIVE}' stroke-width='1.5' "
+            "stroke-dasharray='6 4'/>"
+        )
+    path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in ordered)
+    body.append(f"<polyline fill='none' stroke='{PALETTE[0]}' stroke-width='2' points='{path}'/>")
+    end_day, end_value = ordered[-1]
+    if forecast is not None and end_day < last:
+        body.append(
+            f"<line x1='{x(end_day):.1f}' y1='{y(end_value):.1f}' x2='{x(last):.1f}' "
+            f"y2='{y(float(forecast)):.1f}' stroke='{PALETTE[1]}' stroke-width='2' "
+            "stroke-dasharray='5 4'/>"
+        )
+    body.append(
+        f"<line x1='{left}' x2='{left}' y1='{top}' y2='{top + plot_h}' stroke='{AXIS}'/>"
+        f"<line x1='{left}' x2='{left + plot_w}' y1='{y(0):.1f}' y2='{y(0):.1f}' "
+        f"stroke='{AXIS}'/>"
+    )
     return _svg(width, height, body, title)
 
 
@@ -234,9 +297,9 @@ def column_chart(
 
 
 def share_bar(
-    parts: Sequence[tuple[str, Number]], *, title: str, width: int = 760, height: int = 64
+    parts: Sequence[tuple[str, Number]], *, title: str, width: int = 760, height: int = 34
 ) -> str:
-    """One 100% stacked bar (e.g. top-5 tenants and the rest), with a legend under it."""
+    """One 100% stacked bar (e.g. top-5 tenants and the rest), with an HTML legend under it."""
     total = sum(float(v) for _, v in parts if float(v) > 0)
     if total <= 0:
         return empty_chart("no spend to split", width)
@@ -248,16 +311,24 @@ def share_bar(
             f"fill='{PALETTE[i % len(PALETTE)]}'/>"
         )
         x += w
-    lx = 1.0
-    for i, (label, value) in enumerate(parts):
-        text = f"{_clip(label, 18)} {100 * max(float(value), 0) / total:.1f}%"
-        body.append(
-            f"<rect x='{lx:.1f}' y='42' width='10' height='10' rx='2' "
-            f"fill='{PALETTE[i % len(PALETTE)]}'/><text x='{lx + 14:.1f}' y='51' "
-            f"fill='{TEXT}' font-size='11'>{escape(text)}</text>"
-        )
-        lx += 14 + 6.2 * len(text) + 14
-    return _svg(width, height, body, title)
+    return _svg(width, height, body, title) + legend(
+        [
+            (f"{label} {100 * max(float(value), 0) / total:.1f}%", PALETTE[i % len(PALETTE)])
+            for i, (label, value) in enumerate(parts)
+        ]
+    )
+
+
+def legend(entries: Sequence[tuple[str, str]], dashed: Sequence[bool] = ()) -> str:
+    """An HTML legend (label, colour) under a chart: it wraps inside its card at any width, where
+    text drawn inside an SVG would be scaled down or clipped at the viewBox edge."""
+    styles = list(dashed) + [False] * (len(entries) - len(dashed))
+    items = "".join(
+        f"<li><span class='swatch{' dashed' if dash else ''}' style='--swatch:{color}'></span>"
+        f"{escape(label)}</li>"
+        for (label, color), dash in zip(entries, styles, strict=True)
+    )
+    return f"<ul class='legend'>{items}</ul>"
 
 
 def _clip(text: str, size: int) -> str:

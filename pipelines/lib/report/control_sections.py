@@ -33,12 +33,14 @@ def budgets(con: duckdb.DuckDBPyConnection) -> h.Section:
     section.body.append(
         h.note(f"As of {h.day(frame['as_of_date'][0])}: {frame.height} budgets, {summary}.")
     )
+    one = h.single_currency(frame["currency"].to_list())
+    unit = f" ({one})" if one else ""
     rows = []
     for r in frame.iter_rows(named=True):
-        c = r["currency"]
+        c = None if one else r["currency"]  # one currency: named in the headers
         rows.append(
             [
-                r["tenant_id"],
+                h.Cell(r["tenant_id"], css="nowrap"),
                 r["feature"] or "all features",
                 h.num(h.money(r["month_to_date"], c)),
                 h.num(h.money(r["monthly_limit"], c)),
@@ -48,14 +50,14 @@ def budgets(con: duckdb.DuckDBPyConnection) -> h.Section:
                 h.num(h.money(r["day_spend"], c)),
                 h.badge(r["status"], STATUS_TONE.get(r["status"], "muted")),
                 r["guardrail_action"],
-                r["status_reason"],
+                h.wrap(r["status_reason"]),
             ]
         )
     section.body.append(
         h.table(
-            ["Tenant", "Feature", h.num("Month to date"), h.num("Monthly limit"), h.num("Used"),
-             h.num("Forecast"), h.num("Forecast used"), h.num("Day spend"), "Status",
-             "Guardrail", "Reason"],
+            ["Tenant", "Feature", h.num("Month to date" + unit), h.num("Monthly limit" + unit),
+             h.num("Used"), h.num("Forecast" + unit), h.num("Forecast used"),
+             h.num("Day spend" + unit), "Status", "Guardrail", "Reason"],
             rows,
         )
     )  # fmt: skip
@@ -91,9 +93,9 @@ def data_quality(con: duckdb.DuckDBPyConnection) -> h.Section:
                 ["Provider", "Model", "Environment", h.num("Requests"), h.num("Tokens"),
                  "First day", "Last day", "Reason"],
                 [
-                    [r["provider"], r["model"], r["environment"], h.num(h.count(r["requests"])),
-                     h.num(h.count(r["tokens"])), h.day(r["first_day"]), h.day(r["last_day"]),
-                     r["reason"] or h.DASH]
+                    [r["provider"], h.wrap(r["model"]), r["environment"],
+                     h.num(h.count(r["requests"])), h.num(h.count(r["tokens"])),
+                     h.when(r["first_day"]), h.when(r["last_day"]), h.wrap(r["reason"] or h.DASH)]
                     for r in unpriced.iter_rows(named=True)
                 ],
             )
@@ -109,13 +111,13 @@ def data_quality(con: duckdb.DuckDBPyConnection) -> h.Section:
     else:
         section.body.append(
             h.table(
-                ["Field", "Reason", h.num("Rows"), h.num("Files")],
+                ["Field", "Reason", h.num("Rows"), h.num("Files"), "First example"],
                 [
-                    [r["field"], r["reason"], h.num(h.count(r["rows"])),
-                     h.num(h.count(r["files"]))]
+                    [r["field"], h.wrap(r["reason"]), h.num(h.count(r["rows"])),
+                     h.num(h.count(r["files"])), h.wrap(r["example"] or h.DASH)]
                     for r in reasons.iter_rows(named=True)
                 ],
-                "The ten most frequent reasons.",
+                "The ten most frequent kinds of reason; the example is a file and line.",
             )
         )  # fmt: skip
     return section

@@ -49,7 +49,7 @@ def unit_costs(con: duckdb.DuckDBPyConnection) -> h.Section:
         rate = r["accepted_requests"] / r["rated_requests"] if r["rated_requests"] else None
         rows.append(
             [
-                r["feature"],
+                h.ident(r["feature"]),
                 h.num(h.count(r["requests"])),
                 h.num(h.count(r["accepted_requests"])),
                 h.num(h.percent(rate)),
@@ -132,7 +132,7 @@ def cache(con: duckdb.DuckDBPyConnection) -> h.Section:
         net = r["prefix_net_savings"]
         rows.append(
             [
-                r["feature"],
+                h.ident(r["feature"]),
                 h.num(h.count(r["requests"])),
                 h.num(h.count(r["exact_hits"])),
                 h.num(h.count(r["semantic_hits"])),
@@ -173,15 +173,16 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> h.Section:
             "warn" if recent else "",
         )
     )
+    one = h.single_currency(frame["currency"].to_list())
     rows = []
     for r in frame.iter_rows(named=True):
-        c = r["currency"]
+        c = None if one else r["currency"]  # one currency: named in the headers
         change = r["cost_per_execution_change_pct"]
         acc = r["acceptance_change_pts"]
         rows.append(
             [
                 h.Cell(f"{r['iso_year']}-W{int(r['iso_week']):02d}", css="nowrap"),
-                r["feature"],
+                h.ident(r["feature"]),
                 h.num(h.count(r["requests"])),
                 h.num(h.count(r["executions"])),
                 h.num(h.money(r["contracted_cost"], c)),
@@ -194,11 +195,13 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> h.Section:
                 h.badge("freeze", "bad") if r["freeze_or_rollback"] else h.badge("ok", "ok"),
             ]
         )
+    unit = f" ({one})" if one else ""
     section.body.append(
         h.table(
-            ["Week", "Feature", h.num("Requests"), h.num("Executions"), h.num("Cost"),
-             h.num("Per 1,000 executions"), h.num("Δ cost / exec"), h.num("Acceptance"),
-             h.num("Δ acceptance"), h.num("Escalation"), h.num("CSAT"), "Flag"],
+            ["Week", "Feature", h.num("Requests"), h.num("Executions"), h.num(f"Cost{unit}"),
+             h.num(f"Per 1,000 executions{unit}"), h.num("Δ cost / exec"),
+             h.num("Acceptance"), h.num("Δ acceptance"), h.num("Escalation"), h.num("CSAT"),
+             "Flag"],
             rows,
             row_classes=["flag" if f else "" for f in frame["freeze_or_rollback"].to_list()],
         )

@@ -14,14 +14,27 @@ from html import escape
 DASH = "–"
 
 
+MAX_PLACES = 8
+
+
 def money(value: object, currency: str | None = None, places: int = 2) -> str:
-    """A money amount rounded for display only (half-even), thousands separated."""
+    """A money amount rounded for display only (half-even), thousands separated. A non-zero
+    amount that would read as 0.00 gets the places it needs for two significant digits (up to
+    eight): a small cost is never shown as nothing."""
     if value is None:
         return DASH
     amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    text = f"{amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):,}"
-    if text.startswith("-") and set(text) <= set("-0.,"):
-        text = text[1:]  # no "-0.00"
+    step = Decimal(1).scaleb(-places)
+    if amount and not amount.quantize(step, rounding=ROUND_HALF_EVEN):
+        places = min(MAX_PLACES, max(places, 1 - amount.adjusted()))
+        step = Decimal(1).scaleb(-places)
+    rounded = amount.quantize(step, rounding=ROUND_HALF_EVEN)
+    if amount and not rounded:  # below the last place shown
+        text = f"{'-' if amount < 0 else ''}< {step:f}"
+    else:
+        text = f"{rounded:,f}"
+        if text.startswith("-") and set(text) <= set("-0.,"):
+            text = text[1:]  # no "-0.00"
     return f"{text} {currency}" if currency else text
 
 
@@ -56,6 +69,19 @@ def signed(value: object, suffix: str = "", places: int = 1) -> str:
 def day(value: date | datetime | None) -> str:
     """ISO day."""
     return DASH if value is None else f"{value:%Y-%m-%d}"
+
+
+def when(value: date | datetime | str | None) -> Cell:
+    """A day or month cell that never wraps at its hyphens."""
+    text = value if isinstance(value, str) else day(value)
+    return Cell(text, css="nowrap")
+
+
+def single_currency(currencies: Sequence[str | None]) -> str | None:
+    """The one currency of a table's amounts (then headers name it and cells stay bare), or None
+    when there are several or none."""
+    found = {c for c in currencies if c}
+    return found.pop() if len(found) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -111,6 +137,17 @@ def table(
         f"<div class='table-wrap'><table>{cap}<thead><tr>{head}</tr></thead>"
         f"<tbody>{body}</tbody></table></div>"
     )
+
+
+def ident(text: str) -> Cell:
+    """An identifier (feature, provider): whole on a wide page; under 900 px it may break after
+    an underscore, never elsewhere."""
+    return Cell(escape(text).replace("_", "_<wbr>"), css="ident", raw_html=True)
+
+
+def wrap(text: str) -> Cell:
+    """A long free-text cell (a reason, a list of ids) that may break anywhere."""
+    return Cell(text, css="wrap")
 
 
 def note(text: str, tone: str = "") -> str:
@@ -183,12 +220,17 @@ figure { margin:8px 0 16px; } figcaption { color:var(--muted); font-size:12px; }
 table { border-collapse:collapse; width:100%; font-size:13px; }
 caption { text-align:left; color:var(--muted); font-size:12px; padding-bottom:4px; }
 th { text-align:left; font-weight:600; color:#475569; border-bottom:2px solid var(--line);
-  padding:6px 10px; white-space:nowrap; background:#f8fafc; }
-td { border-bottom:1px solid var(--line); padding:5px 10px; }
+  padding:6px 10px; background:#f8fafc; vertical-align:bottom; }
+td { border-bottom:1px solid var(--line); padding:5px 10px; overflow-wrap:break-word; }
+/* long free text (invoice lists, reasons, model ids) may break anywhere rather than widen the
+   table past its card; identifiers elsewhere stay whole */
+td.wrap, td.muted { overflow-wrap:anywhere; }
 tbody tr:hover { background:#f1f5f9; }
-.num { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
+/* an amount may wrap before its currency code, never inside the number */
+.num { text-align:right; font-variant-numeric: tabular-nums; overflow-wrap:normal; }
 .neg { color:var(--bad); } .flag td { background:#fef2f2; }
-.nowrap { white-space:nowrap; }
+.nowrap { white-space:nowrap; overflow-wrap:normal; }
+.muted { color:var(--muted); font-size:12px; }
 .badge { white-space:nowrap; display:inline-block; padding:1px 8px; border-radius:999px;
   font-size:12px;
   font-weight:600; }
@@ -199,7 +241,29 @@ tbody tr:hover { background:#f1f5f9; }
 .note { color:var(--muted); font-size:13px; } .note.warn { color:var(--warn); }
 .missing { background:#f8fafc; border:1px dashed #cbd5e1; border-radius:8px; padding:14px;
   color:var(--muted); }
-.split { display:grid; grid-template-columns: 1fr 1fr; gap:24px; }
+.split { display:grid; gap:24px;
+  grid-template-columns: repeat(auto-fit, minmax(min(420px, 100%), 1fr)); }
+.split > div { min-width:0; }
+.subtotal td { font-weight:600; background:#f8fafc; }
+.legend { display:flex; flex-wrap:wrap; gap:4px 18px; list-style:none; margin:6px 0 0;
+  padding:0; font-size:12px; color:#334155; }
+.legend li { display:flex; align-items:center; gap:6px; min-width:0; overflow-wrap:anywhere; }
+.swatch { flex:none; width:12px; height:12px; border-radius:2px; background:var(--swatch); }
+.swatch.dashed { width:18px; height:0; border-radius:0; background:none;
+  border-top:3px dashed var(--swatch); }
+.burndown { display:grid; grid-template-columns: repeat(auto-fill, minmax(min(280px, 100%), 1fr));
+  gap:12px 20px; }
+.burndown figure { margin:0; min-width:0; }
+.burndown h4 { margin:0 0 2px; font-size:13px; overflow-wrap:anywhere; }
+@media (min-width: 901px) { td.ident wbr { display:none; } }  /* whole when there is room */
+@media (max-width: 900px) {
+  header { padding:20px 16px 16px; }
+  main { padding:4px 12px 32px; }
+  section { padding:14px 12px; margin:14px 0; }
+  table { font-size:12px; }
+  th, td { padding:4px 5px; }
+  th { font-size:11px; }
+}
 footer { color:var(--muted); font-size:12px; text-align:center; padding:12px 0 32px; }
 """
 

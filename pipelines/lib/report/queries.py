@@ -27,7 +27,8 @@ class MissingTable(LookupError):
         self.names = names
 
 
-def _require(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+def require(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Raise `MissingTable` naming every table of `names` the warehouse does not have."""
     missing = [n for n in names if not warehouse.table_exists(con, n)]
     if missing:
         raise MissingTable(*missing)
@@ -51,7 +52,7 @@ class Overview:
 
 def overview(con: duckdb.DuckDBPyConnection) -> Overview:
     """Window covered, prod requests, tenants, features, unpriced and spend per currency."""
-    _require(con, "fct_cost_lines")
+    require(con, "fct_cost_lines")
     first_day, last_day = con.execute(
         "select min(request_date), max(request_date) from fct_cost_lines"
     ).fetchall()[0]
@@ -92,7 +93,7 @@ def overview(con: duckdb.DuckDBPyConnection) -> Overview:
 
 def tenant_daily_cost(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """request_date, tenant_id, currency, cost: prod contracted cost per tenant and day."""
-    _require(con, "fct_cost_lines")
+    require(con, "fct_cost_lines")
     return warehouse.frame(
         con,
         """select request_date, tenant_id, contracted_currency as currency,
@@ -107,7 +108,7 @@ def tenant_daily_cost(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def tenant_totals(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Per prod tenant and currency: name, business unit, requests, unpriced, cost."""
-    _require(con, "fct_cost_lines")
+    require(con, "fct_cost_lines")
     if warehouse.table_exists(con, "dim_tenants"):
         names = "t.tenant_name, t.business_unit"
         join = "left join dim_tenants as t on t.tenant_id = c.tenant_id"
@@ -141,7 +142,7 @@ def tenant_totals(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def feature_unit_costs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """mart_feature_unit_costs (prod) per feature, month and currency, sums only."""
-    _require(con, "mart_feature_unit_costs")
+    require(con, "mart_feature_unit_costs")
     return warehouse.frame(
         con,
         """select feature, month, currency, sum(requests) as requests,
@@ -157,7 +158,7 @@ def feature_unit_costs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def cache_savings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """mart_cache_efficiency (prod) per feature and currency: hits and savings (sums)."""
-    _require(con, "mart_cache_efficiency")
+    require(con, "mart_cache_efficiency")
     return warehouse.frame(
         con,
         """with filled as (
@@ -183,7 +184,7 @@ def cache_savings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def app_cache_savings_by_kind(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Exact vs semantic app-cache savings (int_cache_hits_resolved, prod, sources found)."""
-    _require(con, "int_cache_hits_resolved")
+    require(con, "int_cache_hits_resolved")
     return warehouse.frame(
         con,
         """select cache_status, source_currency as currency, count(*) as hits,
@@ -198,7 +199,25 @@ def app_cache_savings_by_kind(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def budget_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """mart_budget_status on its latest as-of day that has production data (the mart may run
     ahead of the data), the worst statuses first."""
-    _require(con, "mart_budget_status")
+    require(con, "mart_budget_status")
+    return warehouse.frame(
+        con,
+        """select as_of_date, tenant_id, feature, currency, monthly_limit, daily_limit,
+                  day_spend, month_to_date, forecast_month_total, monthly_used_pct,
+                  forecast_used_pct, status, status_reason, guardrail_action
+           from mart_budget_status
+           where as_of_date = $as_of
+           order by case status when 'hard' then 0 when 'soft' then 1
+                    when 'unsupported_currency' then 2 else 3 end,
+                    monthly_used_pct desc nulls last, tenant_id, feature nulls first""",
+        {"as_of": budget_as_of(con)},
+    )
+
+
+def budget_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The budgets' latest as-of day that has production data (the mart may run ahead of the
+    data), else its latest day."""
+    require(con, "mart_budget_status")
     last_day = (
         warehouse.scalar(
             con,
@@ -208,25 +227,18 @@ def budget_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         if warehouse.table_exists(con, "fct_cost_lines")
         else None
     )
-    return warehouse.frame(
+    return warehouse.scalar(
         con,
-        """select as_of_date, tenant_id, feature, currency, monthly_limit, daily_limit,
-                  day_spend, month_to_date, forecast_month_total, monthly_used_pct,
-                  forecast_used_pct, status, status_reason, guardrail_action
-           from mart_budget_status
-           where as_of_date = coalesce(
+        """select coalesce(
                (select max(as_of_date) from mart_budget_status where as_of_date <= $last_day),
-               (select max(as_of_date) from mart_budget_status))
-           order by case status when 'hard' then 0 when 'soft' then 1
-                    when 'unsupported_currency' then 2 else 3 end,
-                    monthly_used_pct desc nulls last, tenant_id, feature nulls first""",
+               (select max(as_of_date) from mart_budget_status))""",
         {"last_day": last_day},
     )
 
 
 def weekly_scorecard(con: duckdb.DuckDBPyConnection, weeks: int = 4) -> pl.DataFrame:
     """mart_weekly_scorecard (prod), the last `weeks` weeks, newest first."""
-    _require(con, "mart_weekly_scorecard")
+    require(con, "mart_weekly_scorecard")
     return warehouse.frame(
         con,
         """with last_week as (
@@ -247,7 +259,7 @@ def weekly_scorecard(con: duckdb.DuckDBPyConnection, weeks: int = 4) -> pl.DataF
 
 def weekly_flags(con: duckdb.DuckDBPyConnection) -> int:
     """All prod feature-weeks flagged freeze_or_rollback, over the whole history."""
-    _require(con, "mart_weekly_scorecard")
+    require(con, "mart_weekly_scorecard")
     return int(
         warehouse.scalar(
             con,
@@ -260,7 +272,7 @@ def weekly_flags(con: duckdb.DuckDBPyConnection) -> int:
 
 def top5_by_month(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """mart_risk (prod): the top-5 tenants' spend and the month's spend, per month."""
-    _require(con, "mart_risk")
+    require(con, "mart_risk")
     return warehouse.frame(
         con,
         """select month, any_value(top5_spend) as top5_spend,
@@ -274,7 +286,7 @@ def top5_by_month(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def top_tenants_latest_month(con: duckdb.DuckDBPyConnection, limit: int = 5) -> pl.DataFrame:
     """mart_risk (prod): the largest spenders of the latest month."""
-    _require(con, "mart_risk")
+    require(con, "mart_risk")
     return warehouse.frame(
         con,
         """select month, spend_rank, tenant_id, tenant_name, business_unit, spend, currency,
@@ -290,7 +302,7 @@ def top_tenants_latest_month(con: duckdb.DuckDBPyConnection, limit: int = 5) -> 
 
 def price_status_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Requests per environment and price_status (all environments)."""
-    _require(con, "fct_cost_lines")
+    require(con, "fct_cost_lines")
     return warehouse.frame(
         con,
         """select environment, count(*) as requests,
@@ -305,27 +317,31 @@ def price_status_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def unpriced_models(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pl.DataFrame:
-    """The models with unpriced requests (all environments), the most requests first."""
-    _require(con, "fct_cost_lines")
+    """Unpriced requests per provider, model, environment and reason (all environments), the
+    most requests first."""
+    require(con, "fct_cost_lines")
     return warehouse.frame(
         con,
-        """select provider, model, environment, count(*) as requests,
+        """select provider, model, environment, unpriced_reason as reason, count(*) as requests,
                   sum(input_tokens + output_tokens) as tokens,
-                  min(request_date) as first_day, max(request_date) as last_day,
-                  any_value(unpriced_reason) as reason
+                  min(request_date) as first_day, max(request_date) as last_day
            from fct_cost_lines where price_status = 'unpriced'
-           group by provider, model, environment
-           order by requests desc, provider, model limit $limit""",
+           group by all
+           order by requests desc, provider, model, environment, reason limit $limit""",
         {"limit": limit},
     )
 
 
 def quarantine_reasons(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pl.DataFrame:
-    """Quarantined rows per field and reason (reasons carry no raw values)."""
-    _require(con, "quarantine_requests")
+    """Quarantined rows per field and kind of reason (the reason without its trailing
+    parenthesis, which names a file position), with the first file and line as an example.
+    Reasons carry no raw values."""
+    require(con, "quarantine_requests")
     return warehouse.frame(
         con,
-        """select field, reason, count(*) as rows, count(distinct source_file) as files
+        r"""select field, regexp_replace(reason, '\s*\(.*\)$', '') as reason, count(*) as rows,
+                  count(distinct source_file) as files,
+                  min(source_file || coalesce(':' || source_line, '')) as example
            from quarantine_requests group by all order by rows desc, field, reason
            limit $limit""",
         {"limit": limit},

@@ -12,15 +12,17 @@ from pipelines.lib.report import html as h
 from pipelines.lib.report.currencies import other_currencies_note, primary_currency
 
 TOP_TENANT_LINES = 6
+# Daily points up to this window: weekly averaging would flatten a few-day runaway into a bump.
+DAILY_MAX_DAYS = 120
 
 
 def tenants_over_time(con: duckdb.DuckDBPyConnection) -> h.Section:
     section = h.Section(
         "tenants",
         "Cost per tenant over time",
-        "Production contracted cost of priced requests per day (averaged by week when the "
-        "window is longer than a month). The largest tenants get a line each; all others are "
-        "summed.",
+        f"Production contracted cost of priced requests per day (averaged by week when the "
+        f"window is longer than {DAILY_MAX_DAYS} days). The largest tenants get a line each; "
+        "all others are summed.",
     )
     daily = queries.tenant_daily_cost(con)
     totals = queries.tenant_totals(con)
@@ -31,8 +33,13 @@ def tenants_over_time(con: duckdb.DuckDBPyConnection) -> h.Section:
         .agg(pl.col("cost").sum())
         .sort(["cost", "tenant_id"], descending=[True, False])
     )
-    top = ranked["tenant_id"].head(TOP_TENANT_LINES).to_list()
-    weekly = one.height > 0 and (one["request_date"].max() - one["request_date"].min()).days > 31
+    # one tenant left over gets its own line rather than an "all other tenants" of one
+    lines = ranked.height if ranked.height == TOP_TENANT_LINES + 1 else TOP_TENANT_LINES
+    top = ranked["tenant_id"].head(lines).to_list()
+    weekly = (
+        one.height > 0
+        and (one["request_date"].max() - one["request_date"].min()).days + 1 > DAILY_MAX_DAYS
+    )
     if weekly:  # average cost per day of each week: a partial first or last week is no dip
         first, last = one["request_date"].min(), one["request_date"].max()
         week = pl.col("request_date").dt.truncate("1w")
@@ -53,6 +60,14 @@ def tenants_over_time(con: duckdb.DuckDBPyConnection) -> h.Section:
         .alias("series")
     )
     per_period = labelled.group_by(["series", "request_date"]).agg(pl.col("cost").sum())
+    if not weekly and per_period.height:  # a day without spend is a 0 point, not a straight line
+        calendar = pl.DataFrame(
+            {"request_date": pl.date_range(one["request_date"].min(), one["request_date"].max(),
+                                           eager=True)}
+        ).join(per_period.select("series").unique(), how="cross")  # fmt: skip
+        per_period = calendar.join(
+            per_period, on=["series", "request_date"], how="left"
+        ).with_columns(pl.col("cost").fill_null(pl.lit(0).cast(per_period.schema["cost"])))
     present = set(per_period["series"].to_list())
     names = dict(zip(totals["tenant_id"], totals["tenant_name"], strict=True))
     series = {

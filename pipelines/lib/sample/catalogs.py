@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from pipelines.lib.sample import stories as st
+from pipelines.lib.sample.revenue_catalog import BILLING_CUSTOMERS, write_revenue_inputs
 
 PRICE_COLUMNS = (
     "provider",
@@ -111,8 +112,12 @@ def _csv(rows: list[tuple], header: tuple[str, ...]) -> str:
 
 
 def tenants_csv() -> str:
-    rows = [(t.tenant_id, t.name, t.business_unit, t.cost_center) for t in st.TENANTS]
-    return _csv(rows, ("tenant_id", "tenant_name", "business_unit", "cost_center"))
+    rows = [
+        (t.tenant_id, t.name, t.business_unit, t.cost_center, BILLING_CUSTOMERS.get(t.tenant_id))
+        for t in st.TENANTS
+    ]
+    header = ("tenant_id", "tenant_name", "business_unit", "cost_center", "billing_customer_id")
+    return _csv(rows, header)
 
 
 def prices_csv() -> str:
@@ -255,4 +260,4 @@ def write_catalog(out_dir: Path, start: date, end: date, seed: int, budgets: str
     for name, text in files.items():
         (cat / name).write_text(text, encoding="utf-8", newline="")
         paths.append(cat / name)
-    return paths
+    return paths + write_revenue_inputs(out_dir, start, end)

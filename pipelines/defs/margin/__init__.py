@@ -1,0 +1,1 @@
+"""Revenue, internal prices, margin per tenant and feature, internal recovery and showback."""
