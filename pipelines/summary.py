@@ -70,6 +70,10 @@ def _outputs(output_dir: Path, db: Path, end: date) -> list[tuple[str, Path]]:
     if months:
         out.append(("chargeback", chargeback / f"<month>/chargeback.csv  ({', '.join(months)})"))
         out.append(("statements", chargeback / "<month>/tenants/<tenant>.csv"))
+    showback = output_dir / "exports" / "showback"
+    shown = sorted(p.name for p in showback.glob("????-??") if p.is_dir())
+    if shown:
+        out.append(("showback", showback / f"<month>/showback.csv  ({', '.join(shown)})"))
     return out
 
 

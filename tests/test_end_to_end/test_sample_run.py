@@ -37,6 +37,7 @@ def test_summary_names_outputs_and_unpriced_lines(sample_run):
     log = (sample_run / "run.log").read_text()
     assert "requests loaded" in log and "unpriced" in log
     assert str(sample_run / "warehouse.duckdb") in log
+    assert str(sample_run / "exports" / "showback" / "<month>" / "showback.csv") in log
 
 
 def test_focus_export_conforms_to_our_validator(sample_run, tmp_path):
