@@ -133,6 +133,7 @@ USER_ERRORS = {
     "BadField",
     "RunError",
     "RunInProgressError",
+    "WarehouseSchemaError",
 }
 
 

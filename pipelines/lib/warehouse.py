@@ -126,6 +126,29 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     )
 
 
+class WarehouseSchemaError(RuntimeError):
+    """A partitioned table kept from an older costline has other columns than its model."""
+
+
+def _check_same_columns(
+    con: duckdb.DuckDBPyConnection, name: str, body: str, params: dict[str, object]
+) -> None:
+    """Refuse to append days with a new column set to a table holding older days: the history
+    would mix two schemas (and the published Parquet with it)."""
+    wanted = [r[0] for r in con.execute(f"describe select * from ({body})", params).fetchall()]
+    have = [r[0] for r in con.execute(f"describe {name}").fetchall()]
+    if sorted(wanted) == sorted(have):
+        return
+    missing = sorted(set(wanted) - set(have))
+    extra = sorted(set(have) - set(wanted))
+    raise WarehouseSchemaError(
+        f"table {name} in the work warehouse was built by another costline version "
+        f"(columns it lacks: {', '.join(missing) or 'none'}; columns it no longer has: "
+        f"{', '.join(extra) or 'none'}). Rebuild the history into a new output folder: "
+        "costline run --from <first day> --to <last day> --output <new folder>."
+    )
+
+
 def run_model(
     con: duckdb.DuckDBPyConnection,
     model: SqlModel,
@@ -154,6 +177,8 @@ def run_model(
     try:
         if not table_exists(con, name):
             con.execute(f"create table {name} as select * from ({body}) limit 0", params)
+        else:
+            _check_same_columns(con, name, body, params)
         con.execute(
             f"delete from {name} where {column} >= $start_date and {column} < $end_date",
             {"start_date": start_date, "end_date": end_date},
