@@ -53,15 +53,17 @@ class CostlineResource(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Claim the output folder for this run; recover from a run that died (see
         `pipelines.lib.publish.begin_run`)."""
-        if context.run_id:
-            for step in publish.begin_run(self.output_path, context.run_id):
+        run_id = context.run.run_id if context.run else None
+        if run_id:
+            for step in publish.begin_run(self.output_path, run_id):
                 context.log.warning(f"recovery: {step}")
                 report(f"recovery: {step}")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         """Release the output folder (not reached when the process is killed)."""
-        if context.run_id:
-            publish.end_run(self.output_path, context.run_id)
+        run_id = context.run.run_id if context.run else None
+        if run_id:
+            publish.end_run(self.output_path, run_id)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

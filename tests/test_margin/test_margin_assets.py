@@ -21,7 +21,7 @@ from pipelines.defs.margin.assets import (
 )
 from pipelines.defs.resources import CostlineResource
 from pipelines.defs.sql_assets import build_sql_asset
-from pipelines.lib import warehouse
+from pipelines.lib import publish, warehouse
 
 D = Decimal
 SQL_MODELS = (
@@ -94,6 +94,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.success
     checks = result.get_asset_check_evaluations()
     assert checks and all(c.passed for c in checks), [c.metadata for c in checks if not c.passed]
+    publish.publish_staged(resource.output_path)  # what the publish step does at the end of a run
     return resource.work_db_path
 
 
