@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 import dagster as dg
 import duckdb
 
+from pipelines.defs.checks import SCHEMA_CHECK
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import warehouse
@@ -43,7 +44,6 @@ TABLE_PRODUCERS = {
     "int_feature_margins_computed": "margin_figures",
     "int_internal_recovery_computed": "margin_figures",
 }
-SCHEMA_CHECK = "matches_published_schema"
 
 
 def upstream_of(model: warehouse.SqlModel, models: dict[str, warehouse.SqlModel]) -> list[str]:

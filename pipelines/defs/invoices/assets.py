@@ -15,6 +15,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from pipelines.defs.checks import schema_result, schema_spec
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import warehouse
@@ -27,7 +28,6 @@ from pipelines.lib.invoices.lines import month_start, months_of, next_month
 from pipelines.lib.invoices.reconciliation import reconciliation_gaps
 from pipelines.lib.invoices.tables import ensure_table, known_models, replace_rows, usage_cells
 from pipelines.lib.progress import report
-from schemas import registry
 
 # months_of (pipelines.lib.invoices.lines) stays importable from here: defs/focus/invoiced uses it.
 
@@ -40,30 +40,8 @@ RECONCILIATION_GAP = "reconciliation_gap"
 # warning check fires (COSTLINE_MAX_RECONCILIATION_GAP, default 5 %).
 GAP_ENV = "COSTLINE_MAX_RECONCILIATION_GAP"
 STATEMENT_CURRENCY_ENV = "COSTLINE_STATEMENT_CURRENCY"
-SCHEMA_CHECK = "matches_published_schema"
 LINES_COUNTED_ONCE = "lines_counted_once"
 INVOICE_ASSETS = ("stg_invoice_lines", ALLOCATIONS_TABLE, "chargeback_export")
-
-
-def schema_result(table: str, frame: pl.DataFrame, asset: str | None = None) -> dg.AssetCheckResult:
-    """The blocking schema check of a table written by these assets."""
-    failure = registry.validate_frame(table, frame)
-    return dg.AssetCheckResult(
-        check_name=SCHEMA_CHECK,
-        asset_key=dg.AssetKey(asset or table),
-        passed=failure is None,
-        metadata={"failure": failure or "none", "rows": len(frame)},
-    )
-
-
-def schema_spec(asset: str, table: str) -> dg.AssetCheckSpec:
-    """Spec of that check."""
-    return dg.AssetCheckSpec(
-        SCHEMA_CHECK,
-        asset=asset,
-        blocking=True,
-        description=f"rows validate against schemas.{registry.module_of(table)}",
-    )
 
 
 def max_gap() -> Decimal:

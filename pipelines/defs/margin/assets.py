@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from pipelines.defs.checks import schema_result, schema_spec
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import warehouse
@@ -21,9 +22,7 @@ from pipelines.lib.revenue.figures import TABLES, compute_figures, read_inputs
 from pipelines.lib.revenue.internal_rates import load_internal_rates
 from pipelines.lib.showback import build_showback, export_showback
 from pipelines.settings import Settings
-from schemas import registry
 
-SCHEMA_CHECK = "matches_published_schema"
 ATTRIBUTED = "revenue_lines_attributed"
 
 
@@ -34,26 +33,6 @@ def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame
         con.execute(f"create or replace table {name} as select * from incoming_margin_rows")
     finally:
         con.unregister("incoming_margin_rows")
-
-
-def schema_spec(asset: str, table: str) -> dg.AssetCheckSpec:
-    """The blocking schema check of a table this package writes."""
-    return dg.AssetCheckSpec(
-        SCHEMA_CHECK,
-        asset=asset,
-        blocking=True,
-        description=f"rows validate against schemas.{registry.module_of(table)}",
-    )
-
-
-def schema_result(table: str, frame: pl.DataFrame) -> dg.AssetCheckResult:
-    """Its result."""
-    failure = registry.validate_frame(table, frame)
-    return dg.AssetCheckResult(
-        check_name=SCHEMA_CHECK,
-        passed=failure is None,
-        metadata={"failure": failure or "none", "rows": len(frame)},
-    )
 
 
 @dg.asset(

@@ -2,13 +2,12 @@
 
 import dagster as dg
 
+from pipelines.defs.checks import SCHEMA_CHECK
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import restatements
 from pipelines.lib.progress import report
 from schemas import registry
-
-SCHEMA_CHECK = "matches_published_schema"
 
 
 @dg.asset(
