@@ -60,7 +60,7 @@ lock:  ## re-resolve requirements.lock from pyproject.toml
 sample: install  ## regenerate data/sample: logs and catalog, then invoices from the priced logs
 	$(BIN)/costline generate --output data/sample --force
 	$(BIN)/costline run --input data/sample --output $(OUTPUT)
-	$(BIN)/python -m pipelines.lib.invoices.sample_invoices --warehouse $(OUTPUT)/warehouse.duckdb --input data/sample
+	$(BIN)/python -m pipelines.lib.sample.invoices --warehouse $(OUTPUT)/warehouse.duckdb --input data/sample
 
 benchmark: install
 	$(BIN)/python -m benchmarks.run

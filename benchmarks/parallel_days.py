@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import harness
-from pipelines.lib.lake import LAKE_QUERIES
+from pipelines.lib.publish.lake import LAKE_QUERIES
 
 DEFAULT_START = date(2026, 10, 12)
 
@@ -124,7 +124,7 @@ def _run_all(commands: list[list[str]], jobs: int, logs: Path) -> dict[str, obje
 
 
 def _read_lake(root: Path) -> dict[str, list[list[str]]]:
-    from pipelines.lib import lake
+    from pipelines.lib.publish import lake
 
     return lake.totals(root)
 

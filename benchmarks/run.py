@@ -86,7 +86,7 @@ def canonical_frame(native):
     """Native benchmark records -> the canonical stg_requests columns (what ingest produces)."""
     import polars as pl
 
-    from schemas.canonical_request import CANONICAL_COLUMNS
+    from schemas.requests.canonical_request import CANONICAL_COLUMNS
 
     ts = pl.col("timestamp").str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", time_zone="UTC")
     frame = native.with_columns(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.lib.first_day import first_partition_day
+from pipelines.lib.requests.first_day import first_partition_day
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_INPUT = PROJECT_ROOT / "data" / "sample"
@@ -37,7 +37,8 @@ class Settings:
         return cls(
             input_dir=Path(os.environ.get("COSTLINE_INPUT", SAMPLE_INPUT)).resolve(),
             output_dir=Path(os.environ.get("COSTLINE_OUTPUT", DEFAULT_OUTPUT)).resolve(),
-            # Default: the day before the input's earliest request (pipelines/lib/first_day.py).
+            # Default: the day before the input's earliest request
+            # (pipelines/lib/requests/first_day.py).
             partitions_start=os.environ.get("COSTLINE_PARTITIONS_START")
             or first_partition_day(os.environ.get("COSTLINE_INPUT", SAMPLE_INPUT)),
             max_unpriced_token_share=Decimal(

@@ -1,7 +1,7 @@
 """Daily partitions on request time (UTC); one run may cover a range of days.
 
 The first partition is `COSTLINE_PARTITIONS_START`, by default the day before the input's earliest
-request (`pipelines.lib.first_day`); `costline run` refuses days before it.
+request (`pipelines.lib.requests.first_day`); `costline run` refuses days before it.
 """
 
 import warnings

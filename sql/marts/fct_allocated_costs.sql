@@ -1,7 +1,7 @@
 -- fct_allocated_costs: every vendor invoice allocated to tenant x feature x environment x model cells, to the cent per invoice
 -- grain: one row per invoice_id x tenant_id x feature x environment x provider x model x token_kind x charge_date x allocation_level
 -- materialization: table
--- Rows come from the Python allocation engine (pipelines.lib.allocation, table
+-- Rows come from the Python allocation engine (pipelines.lib.invoices.allocation, table
 -- invoice_allocations): usage + residual + correction + tax + credit = allocated_cost, and per
 -- invoice the allocated_cost adds up to the invoice total. tenant_id '__unallocated__' holds what
 -- no logged usage could carry. billing_period is the invoice's month, usage_period the month the

@@ -4,7 +4,7 @@
 --
 -- Scope: the tenant-months with at least one revenue line naming a feature; there, every
 -- feature with cost appears (no_revenue when nothing pays for it). Same rules as
--- mart_tenant_margin (pipelines.lib.revenue.margin).
+-- mart_tenant_margin (pipelines.lib.margin.margin).
 with
 
 figures as (

@@ -2,7 +2,7 @@
 -- grain: one row per billing_period x tenant_id x feature (x currency for features without an internal rate)
 -- materialization: table
 --
--- Figures come from pipelines.lib.revenue.recovery (exact Decimal): units per the rate valid
+-- Figures come from pipelines.lib.margin.recovery (exact Decimal): units per the rate valid
 -- each day, internal_charge = units x rate, llm_cost = production cost converted to the rate's
 -- currency, recovery = internal_charge - llm_cost, recovery_ratio = internal_charge / llm_cost.
 with

@@ -2,7 +2,7 @@
 -- grain: one row per billing_period x tenant_id x currency (the revenue's; cost without revenue keeps its own currency)
 -- materialization: table
 --
--- Figures come from the margin asset (pipelines.lib.revenue.margin, exact Python Decimal: fx
+-- Figures come from the margin asset (pipelines.lib.margin.margin, exact Python Decimal: fx
 -- conversion of every cost part and llm_cost_share = llm_cost / revenue, never DOUBLE). Loss
 -- and thin tenants first: order by margin_status = 'loss' desc, llm_cost_share desc.
 with

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.lib.allocation import USAGE_CELL_COLUMNS, FxRates, allocate
 from pipelines.lib.chargeback import build_chargeback, export_month, tenant_file_name
 from pipelines.lib.chargeback.export import invoice_summary
 from pipelines.lib.invoices import invoice_totals
+from pipelines.lib.invoices.allocation import USAGE_CELL_COLUMNS, FxRates, allocate
 from pipelines.lib.invoices.lines import INVOICE_LINE_COLUMNS
 from pipelines.lib.publish import publish_staged
 from pipelines.lib.safe_csv import neutralise

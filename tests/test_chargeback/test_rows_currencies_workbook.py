@@ -9,8 +9,8 @@ from decimal import Decimal as D
 import openpyxl
 import polars as pl
 
-from pipelines.lib.allocation import FxRates
 from pipelines.lib.chargeback.workbook import LINES, SUMMARY
+from pipelines.lib.invoices.allocation import FxRates
 from tests.test_chargeback.test_chargeback import OCT1, SEP1, SEP30, cell, line, run
 
 USD_EUR = D("0.9")  # 1 USD = 0.9 EUR; EUR -> USD is 1 / 0.9 = 1.111111111111 (12 decimals)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.lib.first_day import first_partition_day
+from pipelines.lib.requests.first_day import first_partition_day
 from pipelines.settings import Settings
 from tests.test_dagster.conftest import DAY, ROOT, SAMPLE, clean_env
 

@@ -6,8 +6,9 @@ import shutil
 import duckdb
 import pytest
 
-from schemas import canonical_request, registry, sql_validation
-from schemas.canonical_request import CanonicalRequest
+from schemas import registry, sql_validation
+from schemas.requests import canonical_request
+from schemas.requests.canonical_request import CanonicalRequest
 
 COST_LINES = "fct_cost_lines"
 

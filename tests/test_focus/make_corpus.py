@@ -12,7 +12,7 @@ import csv
 import json
 from pathlib import Path
 
-from pipelines.lib.focus.columns import COLUMN_NAMES
+from schemas.focus.columns import COLUMN_NAMES
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken"

@@ -18,8 +18,6 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.lib.allocation.fx import FxRates
-from pipelines.lib.focus.columns import COLUMN_NAMES, X_COLUMNS
 from pipelines.lib.focus.export_invoiced import (
     build_focus_invoiced,
     export_invoiced,
@@ -28,9 +26,11 @@ from pipelines.lib.focus.export_invoiced import (
     write_invoiced_file,
 )
 from pipelines.lib.focus.validate import validate_file
+from pipelines.lib.invoices.allocation.fx import FxRates
 from pipelines.lib.publish import publish_staged
 from pipelines.lib.warehouse import load_model
 from schemas import registry
+from schemas.focus.columns import COLUMN_NAMES, X_COLUMNS
 from tests.test_focus.conftest import MODEL_PATH, build_warehouse
 
 TABLE = "fct_focus_invoiced"

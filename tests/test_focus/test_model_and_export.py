@@ -11,14 +11,14 @@ from decimal import Decimal
 import polars as pl
 import pyarrow.parquet as pq
 
-from pipelines.lib.focus.columns import COLUMN_NAMES, X_COLUMNS
 from pipelines.lib.focus.export import export_focus, write_consolidated
 from pipelines.lib.focus.metadata import metadata_document
 from pipelines.lib.focus.validate import validate_file
 from pipelines.lib.publish import publish_staged
 from pipelines.lib.warehouse import SQL_ROOT, load_model, run_model
 from schemas import registry
-from schemas.focus_cost_and_usage import csv_schema
+from schemas.focus.columns import COLUMN_NAMES, X_COLUMNS
+from schemas.focus.focus_cost_and_usage import csv_schema
 
 TABLE = "fct_focus_cost_and_usage"
 MODEL_PATH = SQL_ROOT / "marts" / f"{TABLE}.sql"

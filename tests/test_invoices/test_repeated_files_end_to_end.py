@@ -19,8 +19,8 @@ import duckdb
 import pytest
 
 from pipelines.lib import warehouse
-from pipelines.lib.allocation import ALLOCATED_COLUMNS, FxRates, allocate
 from pipelines.lib.invoices import INVOICE_LINE_COLUMNS, invoice_totals, read_invoices
+from pipelines.lib.invoices.allocation import ALLOCATED_COLUMNS, FxRates, allocate
 from pipelines.lib.invoices.tables import known_models, usage_cells
 from pipelines.settings import SAMPLE_INPUT
 

@@ -10,11 +10,11 @@ from decimal import Decimal
 
 import polars as pl
 
-from pipelines.lib.allocation.fx import FxRates
-from pipelines.lib.revenue.figures import COST_COLUMNS, UNIT_COLUMNS, compute_figures
-from pipelines.lib.revenue.internal_rates import RATE_COLUMNS
-from pipelines.lib.revenue.lines import REVENUE_COLUMNS
-from pipelines.lib.revenue.margin import exact_ratio, margin_rows
+from pipelines.lib.invoices.allocation.fx import FxRates
+from pipelines.lib.margin.figures import COST_COLUMNS, UNIT_COLUMNS, compute_figures
+from pipelines.lib.margin.internal_rates import RATE_COLUMNS
+from pipelines.lib.margin.lines import REVENUE_COLUMNS
+from pipelines.lib.margin.margin import exact_ratio, margin_rows
 
 D = Decimal
 FX = FxRates(

@@ -13,11 +13,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.lib.allocation.fx import FxRates
-from pipelines.lib.revenue.figures import COST_COLUMNS, UNIT_COLUMNS
-from pipelines.lib.revenue.internal_rates import RATE_COLUMNS, load_internal_rates
-from pipelines.lib.revenue.lines import RevenueError
-from pipelines.lib.revenue.recovery import recovery_rows
+from pipelines.lib.invoices.allocation.fx import FxRates
+from pipelines.lib.margin.figures import COST_COLUMNS, UNIT_COLUMNS
+from pipelines.lib.margin.internal_rates import RATE_COLUMNS, load_internal_rates
+from pipelines.lib.margin.lines import RevenueError
+from pipelines.lib.margin.recovery import recovery_rows
 
 D = Decimal
 FX = FxRates([(date(2026, 10, 1), "USD", "EUR", D("0.92"))])

@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 
 from pipelines.lib.catalog import CatalogError, load_billing_customers
-from pipelines.lib.revenue import RevenueError, read_revenue
-from pipelines.lib.revenue.generic_billing import read_generic_billing
-from pipelines.lib.revenue.lines import currency_exponent, parse_minor_units
-from pipelines.lib.revenue.revenue_csv import read_revenue_csv
-from pipelines.lib.revenue.stripe_invoices import read_stripe_csv, read_stripe_json
+from pipelines.lib.margin import RevenueError, read_revenue
+from pipelines.lib.margin.generic_billing import read_generic_billing
+from pipelines.lib.margin.lines import currency_exponent, parse_minor_units
+from pipelines.lib.margin.revenue_csv import read_revenue_csv
+from pipelines.lib.margin.stripe_invoices import read_stripe_csv, read_stripe_json
 
 FIXTURES = Path(__file__).with_name("fixtures")
 TENANTS = (

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.lib.revenue.lines import (
+from pipelines.lib.margin.lines import (
     RevenueError,
     currency_exponent,
     parse_amount,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.lib.revenue import read_revenue
-from pipelines.lib.revenue.internal_rates import load_internal_rates
+from pipelines.lib.margin import read_revenue
+from pipelines.lib.margin.internal_rates import load_internal_rates
 from pipelines.lib.sample import stories as st
 from pipelines.lib.sample.catalogs import tenants_csv
 from pipelines.lib.sample.revenue_catalog import write_revenue_inputs

@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.lib.chargeback.export import tenant_file_name
+from pipelines.lib.margin.figures import RECOVERY_COLUMNS
 from pipelines.lib.publish import publish_staged
-from pipelines.lib.revenue.figures import RECOVERY_COLUMNS
 from pipelines.lib.showback import build_showback, export_showback
 
 D = Decimal

@@ -7,9 +7,8 @@ from decimal import Decimal as D
 import duckdb
 import pytest
 
-from tests.test_marts import fixtures_part2 as fx
+from tests.test_marts import fixtures_steering as fx
 
-# two middle values whose mean is 4.06455941125, which DuckDB's median (through DOUBLE) returns
 # as 4.064559411249999872
 LOW, HIGH = D("2"), D("6.1291188225")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipelines.lib.catalog import read_csv_strings
 from pipelines.lib.marts import catalogs, guardrails
-from tests.test_marts import fixtures_part2 as fx
+from tests.test_marts import fixtures_steering as fx
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CATALOG = ROOT / "data" / "sample" / "catalog"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.check_lines import describe
+from pipelines.cli.check_lines import describe
 
 ANOMALIES = dg.MetadataValue.md(
     "```\nday | tenant / feature / env | kind | tokens x median | cost x median\n"

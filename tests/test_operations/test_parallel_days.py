@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.defs.operations.parallel_days import costline_days_parallel
-from pipelines.lib import lake
+from pipelines.lib.publish import lake
 
 from .conftest import SAMPLE
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 
 from pipelines.lib import progress
-from pipelines.lib.request_window import detect_request_window
+from pipelines.lib.operations.request_window import detect_request_window
 from tests.test_operations.conftest import SAMPLE
 
 

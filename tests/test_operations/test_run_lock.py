@@ -19,7 +19,6 @@ HOLDER = """
 import os, sys, time
 from pathlib import Path
 from pipelines.lib import publish
-
 lock = publish.lock_output(Path(sys.argv[1]), "holder-run")
 print("held", flush=True)
 if sys.argv[2] == "die":

@@ -9,8 +9,8 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipelines.check_lines import describe
-from pipelines.summary import money_text, print_summary
+from pipelines.cli.check_lines import describe
+from pipelines.cli.summary import money_text, print_summary
 from tests.test_operations.conftest import run_cli
 
 D = Decimal

@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.lib import warehouse
 from pipelines.lib.pricing import build_dim_prices
-from schemas.canonical_request import CANONICAL_COLUMNS
+from schemas.requests.canonical_request import CANONICAL_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 FCT_COST_LINES = ROOT / "sql" / "marts" / "fct_cost_lines.sql"

@@ -1,7 +1,7 @@
 """A small published warehouse for the report and notebook tests.
 
 Raw tables are built from polars frames with the real contract columns (`fct_cost_lines` from the
-pandera model `schemas.cost_line`, `dim_tenants`, `dim_prices`, `dim_features`,
+pandera model `schemas.pricing.cost_line`, `dim_tenants`, `dim_prices`, `dim_features`,
 `quarantine_requests`), then the real SQL models of the part-1 marts (and the model mix) are run on
 them, so the marts have exactly the published columns. `mart_budget_status` and
 `mart_weekly_scorecard` are written from frames with the columns of their SQL models.
@@ -25,8 +25,8 @@ import duckdb
 import polars as pl
 
 from pipelines.lib import warehouse
-from schemas.canonical_request import QUARANTINE_COLUMNS, TOKEN_KIND_COLUMNS, TOKEN_KINDS
-from schemas.cost_line import MODEL as COST_LINE
+from schemas.pricing.cost_line import MODEL as COST_LINE
+from schemas.requests.canonical_request import QUARANTINE_COLUMNS, TOKEN_KIND_COLUMNS, TOKEN_KINDS
 
 FIRST_DAY = date(2026, 3, 1)
 DAYS = 41

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.cli.report import write_report
 from pipelines.lib.report import sections
-from pipelines.report import write_report
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "screenshot_report.sh"
 INSTALL = "apt-get update && apt-get install -y chromium"

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.cli.report import render_report
 from pipelines.lib.report import finance_queries
 from pipelines.lib.report import html as h
-from pipelines.report import render_report
 
 
 def _query(warehouse: Path, sql: str, params: object = None) -> list[tuple]:

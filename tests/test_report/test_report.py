@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.cli.report import render_report, write_report
 from pipelines.lib.report import charts, sections
 from pipelines.lib.report import html as h
-from pipelines.report import render_report, write_report
 
 
 def test_writes_index_html_under_output_report(full_warehouse: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from pipelines.lib.sample import generate, generate_requests_frame
 from pipelines.lib.sample import stories as st
 from pipelines.lib.sample.writers import native_schema
-from schemas.native_request import NATIVE_FIELDS, REQUIRED_FIELDS
+from schemas.requests.native_request import NATIVE_FIELDS, REQUIRED_FIELDS
 
 TOKENS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens")
 

@@ -11,7 +11,6 @@ from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.defs.sql_assets import SCHEMA_CHECK, upstream_of
 from pipelines.lib import warehouse
-from pipelines.lib.allocation import FxRates
 from pipelines.lib.focus.export_invoiced import (
     FOLDER,
     TABLE,
@@ -19,6 +18,7 @@ from pipelines.lib.focus.export_invoiced import (
     export_invoiced,
     invoice_sum_check,
 )
+from pipelines.lib.invoices.allocation import FxRates
 from pipelines.lib.progress import report
 from schemas import registry
 

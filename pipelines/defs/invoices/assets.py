@@ -19,11 +19,11 @@ from pipelines.defs.checks import schema_result, schema_spec
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import warehouse
-from pipelines.lib.allocation import ALLOCATED_COLUMNS, FxRates, allocate, invoice_check
 from pipelines.lib.chargeback import CHARGEBACK_COLUMNS, build_chargeback, export_month
 from pipelines.lib.chargeback.export import invoice_summary
 from pipelines.lib.chargeback.inputs import request_counts, tenant_catalog
 from pipelines.lib.invoices import INVOICE_LINE_COLUMNS, invoice_totals, read_invoices
+from pipelines.lib.invoices.allocation import ALLOCATED_COLUMNS, FxRates, allocate, invoice_check
 from pipelines.lib.invoices.lines import month_start, months_of, next_month
 from pipelines.lib.invoices.reconciliation import reconciliation_gaps
 from pipelines.lib.invoices.tables import ensure_table, known_models, replace_rows, usage_cells
@@ -130,7 +130,8 @@ def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResou
 )
 def invoice_allocations(context: dg.AssetExecutionContext, costline: CostlineResource):
     """The invoices of the months the window touches, allocated to tenant × feature × environment
-    × model × token kind × day cells in proportion to contracted usage (pipelines.lib.allocation).
+    × model × token kind × day cells in proportion to contracted usage
+    (pipelines.lib.invoices.allocation).
     Grain: InvoiceId × cell × allocation_level; replaced per invoice billing month."""
     start, end = window(context)
     months = months_of(start, end)

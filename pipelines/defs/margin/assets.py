@@ -13,13 +13,13 @@ from pipelines.defs.checks import schema_result, schema_spec
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import warehouse
-from pipelines.lib.allocation.fx import FxRates
 from pipelines.lib.catalog import CatalogError
+from pipelines.lib.invoices.allocation.fx import FxRates
 from pipelines.lib.invoices.lines import months_of
+from pipelines.lib.margin import RevenueError, read_revenue
+from pipelines.lib.margin.figures import TABLES, compute_figures, read_inputs
+from pipelines.lib.margin.internal_rates import load_internal_rates
 from pipelines.lib.progress import report
-from pipelines.lib.revenue import RevenueError, read_revenue
-from pipelines.lib.revenue.figures import TABLES, compute_figures, read_inputs
-from pipelines.lib.revenue.internal_rates import load_internal_rates
 from pipelines.lib.showback import build_showback, export_showback
 from pipelines.settings import Settings
 
@@ -125,7 +125,7 @@ def dim_internal_rates(context: dg.AssetExecutionContext, costline: CostlineReso
 )
 def margin_figures(context: dg.AssetExecutionContext, costline: CostlineResource):
     """Exact margin per tenant and per tenant x feature, and internal recovery per tenant x
-    feature, for every month (pipelines.lib.revenue.figures): tables int_tenant_margins_computed,
+    feature, for every month (pipelines.lib.margin.figures): tables int_tenant_margins_computed,
     int_feature_margins_computed, int_internal_recovery_computed, read by the margin marts."""
     fx = FxRates.from_csv(costline.input_path / "catalog" / "fx.csv")
     threshold = Settings.from_env().thin_margin_share

@@ -5,7 +5,7 @@ import dagster as dg
 from pipelines.defs.checks import SCHEMA_CHECK
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
-from pipelines.lib import restatements
+from pipelines.lib.operations import restatements
 from pipelines.lib.progress import report
 from schemas import registry
 
@@ -22,7 +22,7 @@ from schemas import registry
             SCHEMA_CHECK,
             asset="cost_line_restatements",
             blocking=True,
-            description="rows validate against schemas.fct_restatements",
+            description="rows validate against schemas.operations.fct_restatements",
         )
     ],
 )

@@ -17,7 +17,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.lib import lake
+from pipelines.lib.publish import lake
 
 
 class ParallelDaysConfig(dg.Config):
@@ -55,7 +55,7 @@ def run_day(context: dg.OpExecutionContext, plan: dict) -> dg.Output[str]:
     """The whole daily pipeline for one day, in this step's process. Its inner run is an
     in-memory Dagster run: the instance's `duckdb` pool (one DuckDB writer at a time) guards
     one work database, and each day here has its own."""
-    from pipelines.run import run_pipeline
+    from pipelines.cli.run import run_pipeline
 
     day = date.fromisoformat(plan["day"])
     began = time.monotonic()

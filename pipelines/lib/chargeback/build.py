@@ -22,12 +22,12 @@ from decimal import Decimal
 
 import polars as pl
 
-from pipelines.lib.allocation.cells import UNALLOCATED
-from pipelines.lib.allocation.engine import CENTS_DTYPE
-from pipelines.lib.allocation.fx import FxRates
-from pipelines.lib.allocation.rounding import apportion
+from pipelines.lib.invoices.allocation.cells import UNALLOCATED
+from pipelines.lib.invoices.allocation.engine import CENTS_DTYPE
+from pipelines.lib.invoices.allocation.fx import FxRates
+from pipelines.lib.invoices.allocation.rounding import apportion
 from pipelines.lib.invoices.lines import parse_month
-from pipelines.lib.money import round_cents
+from pipelines.money import round_cents
 
 PROVISIONAL = "provisional"
 FINAL = "final"

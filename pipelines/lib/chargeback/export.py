@@ -30,9 +30,9 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.lib.allocation.cells import UNALLOCATED
 from pipelines.lib.chargeback.build import FINAL, GRAIN, PROVISIONAL
 from pipelines.lib.chargeback.workbook import NO_UNIT, write_workbook
+from pipelines.lib.invoices.allocation.cells import UNALLOCATED
 from pipelines.lib.publish import stage_unit
 from pipelines.lib.safe_csv import write_csv
 

@@ -7,6 +7,6 @@
 - `metadata` / `export`: the metadata document and the Hive-partitioned Parquet export.
 """
 
-from pipelines.lib.focus.columns import COLUMN_NAMES, COLUMNS, FocusColumn
+from schemas.focus.columns import COLUMN_NAMES, COLUMNS, FocusColumn
 
 __all__ = ["COLUMNS", "COLUMN_NAMES", "FocusColumn"]

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.focus.columns import COLUMNS, DATETIME_COLUMNS, X_COLUMNS
 from pipelines.lib.focus.metadata import metadata_document, metadata_file, write_metadata
 from pipelines.lib.publish import published_files, stage_dir, stage_unit, staged_path
 from pipelines.lib.safe_csv import write_csv
 from pipelines.lib.warehouse import frame, scalar
+from schemas.focus.columns import COLUMNS, DATETIME_COLUMNS, X_COLUMNS
 
 TABLE = "fct_focus_cost_and_usage"
 _ORDER = "ChargePeriodStart, ServiceName, SkuId, SkuPriceId, x_TenantId, x_Feature, x_Environment"

@@ -22,11 +22,11 @@ import polars as pl
 import pyarrow as pa
 
 from pipelines.lib import warehouse
-from pipelines.lib.allocation.fx import FxRates
 from pipelines.lib.focus.export import _manifest, _select
 from pipelines.lib.focus.metadata import metadata_document, metadata_file, write_metadata
-from pipelines.lib.money import round_cents
+from pipelines.lib.invoices.allocation.fx import FxRates
 from pipelines.lib.publish import published_files, stage_unit, staged_path
+from pipelines.money import round_cents
 
 TABLE = "fct_focus_invoiced"
 FX_RELATION = "invoice_fx_rates"

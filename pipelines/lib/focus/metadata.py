@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from pipelines.lib.focus.columns import COLUMNS, STRING_MAX_LENGTH, X_COLUMNS
+from schemas.focus.columns import COLUMNS, STRING_MAX_LENGTH, X_COLUMNS
 
 FOCUS_VERSION = "1.2"
 DATA_GENERATOR = "costline"

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.lib.focus.columns import COLUMN_NAMES, MANDATORY_COLUMNS
-from pipelines.lib.focus.rules import check_row, parse_row, row_rule_ids
-from pipelines.lib.money import to_decimal
+from pipelines.money import to_decimal
+from schemas.focus.columns import COLUMN_NAMES, MANDATORY_COLUMNS
+from schemas.focus.rules import check_row, parse_row, row_rule_ids
 
 COLUMN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,49}$")
 

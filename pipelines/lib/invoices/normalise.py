@@ -41,7 +41,7 @@ from pipelines.lib.invoices.lines import (
     InvoiceLine,
 )
 from pipelines.lib.invoices.openai_costs import parse_openai_costs
-from pipelines.lib.money import round_cents
+from pipelines.money import round_cents
 
 KnownModels = Mapping[str, Iterable[str]]
 

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 
 from pipelines.lib import warehouse
-from pipelines.lib.allocation import USAGE_CELL_COLUMNS
+from pipelines.lib.invoices.allocation import USAGE_CELL_COLUMNS
 
 _SQL = {pl.String(): "VARCHAR", pl.Date(): "DATE", pl.Int64(): "BIGINT", pl.Boolean(): "BOOLEAN"}
 

@@ -24,7 +24,7 @@ from pipelines.lib.pricing.price_table import (
     price_frame,
     price_id,
 )
-from schemas.canonical_request import SERVICE_TIERS, TOKEN_KINDS
+from schemas.requests.canonical_request import SERVICE_TIERS, TOKEN_KINDS
 
 CONTRACT_COLUMNS = (
     "provider",

@@ -9,7 +9,7 @@ import polars as pl
 
 PRICING_UNIT = "1000000 Tokens"
 TOKENS_PER_UNIT = 1_000_000
-UNIT_PRICE_SCALE = 12  # DECIMAL(38,12), see pipelines.lib.money.UNIT_PRICE_SQL
+UNIT_PRICE_SCALE = 12  # DECIMAL(38,12), see pipelines.money.UNIT_PRICE_SQL
 ANY_TIER = "*"
 
 DIM_PRICES_COLUMNS: dict[str, pl.DataType] = {

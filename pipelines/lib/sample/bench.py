@@ -14,7 +14,7 @@ import polars as pl
 from pipelines.lib.sample import stories as st
 from pipelines.lib.sample.calls import fingerprint
 from pipelines.lib.sample.writers import native_schema, write_frame
-from schemas.native_request import NATIVE_FIELDS
+from schemas.requests.native_request import NATIVE_FIELDS
 
 BENCH_MODELS = (st.GPT41_MINI, st.GPT41, st.SONNET, st.HAIKU, st.BEDROCK_HAIKU)
 MODEL_WEIGHTS = (0.45, 0.2, 0.15, 0.15, 0.05)

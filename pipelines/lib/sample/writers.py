@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.lib.sample.stories import BOOL_FIELDS, FLOAT_FIELDS, INT_FIELDS
-from schemas.native_request import NATIVE_FIELDS
+from schemas.requests.native_request import NATIVE_FIELDS
 
 FORMATS = ("jsonl.gz", "parquet", "csv")
 

@@ -1,5 +1,5 @@
 """Monthly showback statements of internal prices (see `export`)."""
 
-from pipelines.lib.showback.export import SHOWBACK_COLUMNS, build_showback, export_showback
+from pipelines.lib.margin.showback import SHOWBACK_COLUMNS, build_showback, export_showback
 
 __all__ = ["SHOWBACK_COLUMNS", "build_showback", "export_showback"]

@@ -1,0 +1,107 @@
+"""`<input>/catalog/internal_rates.csv`: the internal price of each feature.
+
+Columns `feature, unit, rate, currency, valid_from, valid_to`. `unit` is one of `request` (every
+production request of the feature, app-cache hits included), `accepted_output` (a production
+request whose accepted flag is true) or `1000000 Tokens` (input + output tokens of production
+requests). `valid_from` inclusive, `valid_to` exclusive or empty. One feature keeps one unit and
+one currency over time, and its validity windows never overlap (so a day has at most one rate).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.lib.margin.csv_rows import read_rows
+from pipelines.lib.margin.lines import (
+    RevenueError,
+    parse_amount,
+    parse_currency,
+    require_text,
+    where,
+)
+
+UNITS = ("request", "accepted_output", "1000000 Tokens")
+REQUIRED = ("feature", "unit", "rate", "currency", "valid_from", "valid_to")
+RATE_DTYPE = pl.Decimal(38, 12)
+RATE_COLUMNS: dict[str, pl.DataType] = {
+    "feature": pl.String(),
+    "unit": pl.String(),
+    "rate": RATE_DTYPE,
+    "currency": pl.String(),
+    "valid_from": pl.Date(),
+    "valid_to": pl.Date(),
+    "source_line": pl.Int64(),
+}
+
+
+def _day(text: str, at: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise RevenueError(f"{at}: not a date (YYYY-MM-DD)") from exc
+
+
+def load_internal_rates(path: Path, label: str = "catalog/internal_rates.csv") -> pl.DataFrame:
+    """The rates (`RATE_COLUMNS`); an empty frame when the file is absent."""
+    if not path.exists():
+        return pl.DataFrame(schema=RATE_COLUMNS)
+    rows: list[dict] = []
+    for line, rec in read_rows(path, REQUIRED):
+        feature = require_text(rec["feature"], where(label, line, "feature"))
+        unit = rec["unit"]
+        if unit not in UNITS:
+            raise RevenueError(f"{where(label, line, 'unit')}: unit must be one of {UNITS}")
+        rate = parse_amount(rec["rate"], where(label, line, "rate"))
+        if rate < 0 or rate != rate.quantize(Decimal("1e-12")):
+            raise RevenueError(
+                f"{where(label, line, 'rate')}: must be >= 0 with at most 12 decimals"
+            )
+        start = _day(rec["valid_from"], where(label, line, "valid_from"))
+        end = _day(rec["valid_to"], where(label, line, "valid_to")) if rec["valid_to"] else None
+        if end is not None and end <= start:
+            raise RevenueError(f"{where(label, line, 'valid_to')}: must be after valid_from")
+        row = {
+            "feature": feature,
+            "unit": unit,
+            "rate": rate,
+            "currency": parse_currency(rec["currency"], where(label, line, "currency")),
+            "valid_from": start,
+            "valid_to": end,
+            "source_line": line,
+        }
+        for other in rows:
+            if other["feature"] != feature:
+                continue
+            for name in ("unit", "currency"):
+                if other[name] != row[name]:
+                    raise RevenueError(
+                        f"{where(label, line, name)}: feature {feature!r} already has {name} "
+                        f"{other[name]!r} (line {other['source_line']}); one {name} per feature"
+                    )
+            if start < (other["valid_to"] or date.max) and other["valid_from"] < (end or date.max):
+                raise RevenueError(
+                    f"{where(label, line, 'valid_from')}: overlaps the window of line "
+                    f"{other['source_line']} for feature {feature!r}"
+                )
+        rows.append(row)
+    return pl.DataFrame(rows, schema=RATE_COLUMNS, orient="row")
+
+
+def rates_by_feature(rates: pl.DataFrame) -> dict[str, list[dict]]:
+    """feature -> its rate rows (read once, looked up per day with `rate_on`)."""
+    out: dict[str, list[dict]] = {}
+    for row in rates.iter_rows(named=True):
+        out.setdefault(row["feature"], []).append(row)
+    return out
+
+
+def rate_on(rows: list[dict], day: date) -> dict | None:
+    """The rate row (of one feature's `rows`) valid on `day`, or None."""
+    for row in rows:
+        if row["valid_from"] <= day and (row["valid_to"] is None or day < row["valid_to"]):
+            return row
+    return None

@@ -1,7 +1,0 @@
-"""The revenue side: revenue inputs (revenue.csv, Stripe, generic billing CSV), internal rates,
-and the exact margin and internal-recovery figures (see docs/margin.md)."""
-
-from pipelines.lib.revenue.lines import QUARANTINE_COLUMNS, REVENUE_COLUMNS, RevenueError
-from pipelines.lib.revenue.reader import RevenueBatch, read_revenue
-
-__all__ = ["QUARANTINE_COLUMNS", "REVENUE_COLUMNS", "RevenueBatch", "RevenueError", "read_revenue"]

@@ -1,0 +1,62 @@
+"""Schema of mart_feature_margin."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas.types_steering import Money, f, opt
+
+TABLE = "mart_feature_margin"
+Share = Annotated[pl.Decimal, 38, 12]
+STATUSES = ("loss", "thin", "ok", "no_revenue", "unknown")
+
+
+class MartFeatureMargin(pa.DataFrameModel):
+    """Margin per tenant, feature and month where revenue lines name a feature: feature revenue
+    against the feature's LLM cost. Scope: tenant-months with at least one feature-level
+    revenue line; there every feature with cost appears.
+
+    Grain: billing_period x tenant_id x feature x currency.
+    """
+
+    billing_period: str = f("Month, YYYY-MM", str_matches=r"^\d{4}-\d{2}$")
+    tenant_id: str = f("Tenant")
+    tenant_name: str = opt("Tenant name from tenants.csv")
+    feature: str = f("Product feature")
+    currency: str = opt(
+        "ISO 4217: the revenue's currency; for cost without revenue, the cost's", str_length=3
+    )
+    revenue: Money = opt("Revenue of the key in currency, exact; NULL = no revenue line")
+    llm_cost: Money = opt(
+        "All LLM cost (every environment) converted to currency with the fx.csv rate on or "
+        "before the month's first day, exact (18 decimals); 0 without usage; NULL with a reason"
+    )
+    llm_cost_prod: Money = opt("The production part of llm_cost")
+    llm_cost_reason: str = opt(
+        "Why llm_cost is NULL (missing fx rate, unpriced requests, revenue in several currencies)"
+    )
+    cost_basis: str = f(
+        "invoiced (the month is final: allocated invoice cost) or estimated (contracted cost)",
+        isin=("invoiced", "estimated"),
+    )
+    gross_margin: Money = opt("revenue - llm_cost")
+    llm_cost_share: Share = opt(
+        "llm_cost / revenue, exact quotient rounded half-even to 12 decimals; NULL if revenue <= 0"
+    )
+    margin_status: str = f(
+        "loss (gross_margin < 0), thin (llm_cost_share > thin_margin_share), ok; no_revenue "
+        "(cost without revenue), unknown (llm_cost NULL)",
+        isin=STATUSES,
+    )
+    thin_margin_share: Share = f("COSTLINE_THIN_MARGIN_SHARE used (default 0.3)")
+
+    class Config:
+        strict = True
+        ordered = True
+        unique = ("billing_period", "tenant_id", "feature", "currency")
+
+
+MODEL = MartFeatureMargin
