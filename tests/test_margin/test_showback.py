@@ -12,8 +12,8 @@ import polars as pl
 
 from pipelines.lib.chargeback.export import tenant_file_name
 from pipelines.lib.margin.figures import RECOVERY_COLUMNS
+from pipelines.lib.margin.showback import build_showback, export_showback
 from pipelines.lib.publish import publish_staged
-from pipelines.lib.showback import build_showback, export_showback
 
 D = Decimal
 EVIL = '=HYPERLINK("http://x","y")'

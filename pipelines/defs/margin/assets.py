@@ -19,8 +19,8 @@ from pipelines.lib.invoices.lines import months_of
 from pipelines.lib.margin import RevenueError, read_revenue
 from pipelines.lib.margin.figures import TABLES, compute_figures, read_inputs
 from pipelines.lib.margin.internal_rates import load_internal_rates
+from pipelines.lib.margin.showback import build_showback, export_showback
 from pipelines.lib.progress import report
-from pipelines.lib.showback import build_showback, export_showback
 from pipelines.settings import Settings
 
 ATTRIBUTED = "revenue_lines_attributed"
