@@ -208,6 +208,7 @@ class RssPoller(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        """Sample the tree's memory until stopped; kill the run above `kill_above`."""
         while not self._stop_event.is_set():
             rss = tree_rss(self.pid)
             self.samples.append((time.time(), rss))
@@ -220,6 +221,7 @@ class RssPoller(threading.Thread):
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:
+        """Stop sampling and wait for the thread."""
         self._stop_event.set()
         self.join()
 
@@ -321,21 +323,10 @@ def run_costline(
     return run
 
 
-def _read_step_times(
-    home: Path, run: PipelineRun, began_perf: float, samples: list[tuple[float, int]] = ()
-) -> None:
-    """Per-step durations (STEP_START -> STEP_SUCCESS/FAILURE) from the run's event log."""
-    try:
-        import dagster as dg
-
-        instance = dg.DagsterInstance.from_config(str(home))
-        records = instance.get_runs(limit=1)
-        if not records:
-            return
-        logs = instance.all_logs(records[0].run_id)
-    except Exception as exc:  # the event log is a bonus; the wall time stands without it
-        run.stderr_tail += f"\n(benchmark: no Dagster event log: {exc})"
-        return
+def _step_seconds(
+    logs: list, run: PipelineRun, samples: list[tuple[float, int]]
+) -> tuple[dict[str, float], dict[str, float], float | None, float | None]:
+    """Seconds per step, each step's start, the run's start and end; notes step peak RSS."""
     starts: dict[str, float] = {}
     steps: dict[str, float] = {}
     run_start = run_end = None
@@ -356,6 +347,25 @@ def _read_step_times(
             inside = [b for t, b in samples if step_start <= t <= entry.timestamp]
             if inside:
                 run.step_peak_rss_bytes[entry.step_key] = max(inside)
+    return steps, starts, run_start, run_end
+
+
+def _read_step_times(
+    home: Path, run: PipelineRun, began_perf: float, samples: list[tuple[float, int]] = ()
+) -> None:
+    """Per-step durations (STEP_START -> STEP_SUCCESS/FAILURE) from the run's event log."""
+    try:
+        import dagster as dg
+
+        instance = dg.DagsterInstance.from_config(str(home))
+        records = instance.get_runs(limit=1)
+        if not records:
+            return
+        logs = instance.all_logs(records[0].run_id)
+    except Exception as exc:  # the event log is a bonus; the wall time stands without it
+        run.stderr_tail += f"\n(benchmark: no Dagster event log: {exc})"
+        return
+    steps, starts, run_start, run_end = _step_seconds(logs, run, samples)
     run.steps = dict(sorted(steps.items(), key=lambda kv: -kv[1]))
     top = sorted(run.step_peak_rss_bytes.items(), key=lambda kv: -kv[1])[:10]
     run.step_peak_rss_bytes = dict(top)

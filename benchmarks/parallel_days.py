@@ -1,13 +1,13 @@
-"""Scale-out: daily partitions in parallel with Dagster's multiprocess executor, each day in its
-own process with its OWN output folder and work warehouse (DuckDB allows one writer per file),
-then combined by readers through the Hive-partitioned Parquet layout.
+"""Scale-out: daily partitions in parallel, each day one partition run of the daily job in its
+own worker process with its OWN output folder and work warehouse (DuckDB allows one writer per
+file), then combined by readers through the Hive-partitioned Parquet layout.
 
     .venv/bin/python -m benchmarks.parallel_days [--rows-per-day 250000] [--days 4] [--jobs 4]
 
 Runs, on the same input:
-  1. parallel:   `costline parallel --from D1 --to D4 --jobs N` (the `costline_days_parallel`
-                 job: one `run_day` step per day, N processes at once, then `combine_lake`,
-                 which places the days' partitions in one lake and checks its totals);
+  1. parallel:   `costline parallel --from D1 --to D4 --jobs N` (one `costline_daily`
+                 partition run per day, recorded in the Dagster instance, N worker processes at
+                 once; then the days' partitions are placed in one lake and its totals checked);
   2. sequential: `costline run --from D --to D` for each day, one after another;
   3. one run:    `costline run --from D1 --to D4` (the single-run backfill `costline` does);
 then reads the lake with DuckDB `hive_partitioning = true`, checking its totals equal the
@@ -130,6 +130,7 @@ def _read_lake(root: Path) -> dict[str, list[list[str]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the three modes, compare the lake with the one-run output, write the results."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.parallel_days", description=__doc__)
     parser.add_argument("--rows-per-day", type=int, default=250_000)
     parser.add_argument("--days", type=int, default=4)

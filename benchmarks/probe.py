@@ -35,6 +35,7 @@ def _timed(label: str, fn, results: dict[str, float]) -> object:
 
 
 def probe(output_dir: Path, tables: list[str]) -> dict[str, float]:
+    """Time the schema-check steps on each table, on a copy of the run's warehouse."""
     results: dict[str, float] = {}
     tmp = Path(tempfile.mkdtemp(prefix="costline-probe-"))
     db = tmp / "warehouse.duckdb"
@@ -105,6 +106,7 @@ def probe(output_dir: Path, tables: list[str]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the probes on an output folder; print or write the timings."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.probe", description=__doc__)
     parser.add_argument("output_dir", type=Path)
     parser.add_argument("--tables", default="fct_cost_lines,stg_requests,fct_focus_cost_and_usage")

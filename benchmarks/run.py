@@ -406,6 +406,7 @@ def markdown(result: dict[str, object]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark matrix from the command line."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument("--rows", type=int, action="append", help="requests (repeatable)")
     parser.add_argument("--formats", default="parquet,jsonl")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from importlib import metadata
 from pathlib import Path
 
-from pipelines.settings import DEFAULT_OUTPUT, SAMPLE_INPUT
+from pipelines.settings import DEFAULT_OUTPUT, SAMPLE_INPUT, Settings
 
 
 def _day(text: str) -> date:
@@ -42,6 +43,14 @@ def _output_flag(
 
 def _has_files(folder: Path) -> bool:
     return folder.is_dir() and any(folder.iterdir())
+
+
+def run_settings(args: argparse.Namespace) -> Settings:
+    """The settings of `costline run`: its flags, the COSTLINE_* environment, progress on.
+    The only place the CLI reads the environment for the pipeline."""
+    return Settings.from_env(
+        os.environ, input_dir=args.input, output_dir=args.output, progress=True
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,11 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         from pipelines.cli.run import run_pipeline
 
-        return run_pipeline(args.input, args.output, args.start, args.end)
+        return run_pipeline(run_settings(args), args.start, args.end)
     if args.command == "parallel":
         from pipelines.cli.parallel import run_parallel
 
-        return run_parallel(args.input, args.output, args.start, args.end, args.jobs)
+        return run_parallel(args.input, args.output, args.start, args.end, args.jobs, os.environ)
     if args.command == "validate":
         from pipelines.lib.focus.validate import main as validate_main
 
@@ -129,4 +138,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(summary)
         return 0
     return 2
-

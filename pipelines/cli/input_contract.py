@@ -163,7 +163,6 @@ SETTINGS = (
     ),
     Setting("COSTLINE_DUCKDB_MEMORY_LIMIT", "`3GB`", "DuckDB memory limit of each writer (spills)"),
     Setting("COSTLINE_PROGRESS", "`1` under `costline run`", "print progress lines to stderr"),
-    Setting("COSTLINE_TEST_CRASH_AFTER", "unset", "tests only: crash the run after the named step"),
 )
 
 

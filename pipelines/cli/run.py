@@ -7,11 +7,14 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pipelines.lib import publish
+from pipelines.lib import progress, publish
 from pipelines.lib.operations.request_window import detect_request_window
+from pipelines.settings import Settings
 
 # Step failures are reported below as one line each; Dagster's own log would add tracebacks.
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -38,12 +41,6 @@ def _check_input(input_dir: Path) -> None:
                 f"{input_dir / 'catalog' / name} is missing. Add it (columns in README "
                 "'Input contract'; a header line alone is allowed) and run again."
             )
-
-
-def _set_env(input_dir: Path, output_dir: Path) -> None:
-    os.environ["COSTLINE_INPUT"] = str(input_dir.resolve())
-    os.environ["COSTLINE_OUTPUT"] = str(output_dir.resolve())
-    os.environ["COSTLINE_PROGRESS"] = "1"
 
 
 def _claim_output(output_dir: Path, run_id: str) -> publish.OutputLock:
@@ -111,12 +108,10 @@ def _locked_message(path: Path | str, error: str) -> str:
     )
 
 
-def _check_window(start: date, end: date) -> None:
-    from pipelines.settings import Settings
-
+def _check_window(start: date, end: date, partitions_start: str) -> None:
     if end < start:
         raise RunError(f"--to {end} is before --from {start}: give --from <= --to.")
-    first = date.fromisoformat(Settings.from_env().partitions_start)
+    first = date.fromisoformat(partitions_start)
     if start < first:
         raise RunError(
             f"--from {start} is before the first partition {first}. Run from {first} or later, "
@@ -180,74 +175,94 @@ def _instance():
 
 
 def run_pipeline(
-    input_dir: Path,
-    output_dir: Path,
+    settings: Settings,
     start: date | None,
     end: date | None,
     instance: object | None = None,
+    hooks: AbstractSet[object] = frozenset(),
 ) -> int:
-    """Run every daily asset for [start, end] (inclusive days); returns the exit code.
-    `instance`: the Dagster instance to record the run in (default: $DAGSTER_HOME's, else an
-    in-memory one). The output folder is locked for the whole run."""
+    """Run every daily asset for [start, end] (inclusive days) with `settings` (the input and
+    output folders among them); returns the exit code. `instance`: the Dagster instance to
+    record the run in (default: $DAGSTER_HOME's, else an in-memory one). `hooks`: Dagster hooks
+    added to the job (tests' crash hook). The output folder is locked for the whole run."""
     began = time.monotonic()
     run_id = str(uuid.uuid4())
     try:
-        _check_input(input_dir)
-        lock = _claim_output(output_dir, run_id)
+        _check_input(settings.input_dir)
+        lock = _claim_output(settings.output_dir, run_id)
     except RunError as exc:
         print(f"costline: {exc}", file=sys.stderr)
         return 2
     try:
-        return _run_locked(input_dir, output_dir, start, end, instance, run_id, began)
+        return _run_locked(settings, start, end, _Launch(instance, run_id, began, hooks))
     finally:
         lock.release()
 
 
-def _run_locked(
-    input_dir: Path,
-    output_dir: Path,
-    start: date | None,
-    end: date | None,
-    instance: object | None,
-    run_id: str,
-    began: float,
-) -> int:
-    _set_env(input_dir, output_dir)
-    try:
-        if start is None or end is None:
-            found = detect_request_window(input_dir / "requests")
-            if found is None:
-                raise RunError(f"{input_dir / 'requests'}: no request records found")
-            start = start or found[0]
-            end = end or found[1]
-        _check_window(start, end)
-    except RunError as exc:
-        print(f"costline: {exc}", file=sys.stderr)
-        return 2
+@dataclass(frozen=True)
+class _Launch:
+    """How this run is launched: instance, run id, start time and extra hooks."""
 
+    instance: object | None
+    run_id: str
+    began: float
+    hooks: AbstractSet[object]
+
+
+def _window(settings: Settings, start: date | None, end: date | None) -> tuple[date, date]:
+    """The days to run: the flags, else the input's first and last request days."""
+    if start is None or end is None:
+        found = detect_request_window(settings.input_dir / "requests")
+        if found is None:
+            raise RunError(f"{settings.input_dir / 'requests'}: no request records found")
+        start = start or found[0]
+        end = end or found[1]
+    _check_window(start, end, settings.partitions_start)
+    return start, end
+
+
+def _execute(settings: Settings, start: date, end: date, launch: _Launch):
+    """One run of the daily job over [start, end], its settings passed as the resource's run
+    config (so the run records its folders and thresholds)."""
     from dagster._core.storage.tags import (
         ASSET_PARTITION_RANGE_END_TAG,
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_defs
     from pipelines.defs.jobs import DAILY_JOB_NAME
 
-    print(
-        f"costline: {input_dir} -> {output_dir}, days {start} .. {end} (inclusive)",
-        file=sys.stderr,
-    )
-    job = defs().resolve_job_def(DAILY_JOB_NAME)
-    result = job.execute_in_process(
-        instance=instance or _instance(),
-        run_config=QUIET_LOGS,
+    job = build_defs(settings).resolve_job_def(DAILY_JOB_NAME)
+    if launch.hooks:
+        job = job.with_hooks(set(launch.hooks))
+    return job.execute_in_process(
+        instance=launch.instance or _instance(),
+        run_config={
+            **QUIET_LOGS,
+            "resources": {"costline": {"config": settings.resource_config()}},
+        },
         raise_on_error=False,
-        run_id=run_id,
+        run_id=launch.run_id,
         tags={
             ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
             ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
         },
     )
+
+
+def _run_locked(settings: Settings, start: date | None, end: date | None, launch: _Launch) -> int:
+    progress.enable(settings.progress)
+    try:
+        start, end = _window(settings, start, end)
+    except RunError as exc:
+        print(f"costline: {exc}", file=sys.stderr)
+        return 2
+    output_dir = settings.output_dir
+    print(
+        f"costline: {settings.input_dir} -> {output_dir}, days {start} .. {end} (inclusive)",
+        file=sys.stderr,
+    )
+    result = _execute(settings, start, end, launch)
     from pipelines.cli.check_lines import check_lines
 
     findings = check_lines(result.get_asset_check_evaluations())
@@ -259,7 +274,8 @@ def _run_locked(
         return 1
     from pipelines.cli.summary import print_summary
 
-    print_summary(output_dir, start, end, time.monotonic() - began, result.run_id, findings)
+    took = time.monotonic() - launch.began
+    print_summary(output_dir, start, end, took, result.run_id, findings)
     return 1 if blocking else 0
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TextIO
 
 from pipelines.lib import warehouse
 from pipelines.lib.operations.restatements import restatements_of_run
@@ -77,6 +78,58 @@ def _outputs(output_dir: Path, db: Path, end: date) -> list[tuple[str, Path]]:
     return out
 
 
+def _write_costs(out: TextIO, by_provider: list[tuple]) -> tuple[int, int]:
+    """One line per provider and currency, then a total per currency. Returns the requests
+    without any price and those without a list price."""
+    # per currency: contracted, list (None while no line has a list price in that currency)
+    totals: dict[str, list[Decimal | None]] = {}
+    unpriced_total = no_list_total = 0
+    previous = None
+    for provider, requests, unpriced, no_list, currency, contracted, list_cost in by_provider:
+        first = provider != previous
+        previous = provider
+        if first:
+            unpriced_total += unpriced
+            no_list_total += no_list
+        notes = [f"{unpriced:,} unpriced"] if first and unpriced else []
+        notes += [f"{no_list:,} without list price"] if first and no_list else []
+        head = f"{provider:<14} {requests:>10,} requests" if first else " " * 34
+        out.write(
+            f"    {head}  {currency or '-':>3} {money_text(contracted):>14}  "
+            f"[{money_text(list_cost)}]" + ("  " + ", ".join(notes) if notes else "") + "\n"
+        )
+        if currency:
+            _add_to_total(totals.setdefault(currency, [None, None]), contracted, list_cost)
+    for currency, (contracted, list_cost) in sorted(totals.items()):
+        out.write(
+            f"    {'total':<34}  {currency:>3} {money_text(contracted):>14}  "
+            f"[{money_text(list_cost)}]\n"
+        )
+    return unpriced_total, no_list_total
+
+
+def _add_to_total(total: list[Decimal | None], *amounts: Decimal | None) -> None:
+    for i, amount in enumerate(amounts):
+        if amount is not None:
+            total[i] = (total[i] or Decimal(0)) + amount
+
+
+def _write_restated(out: TextIO, restated: list[dict]) -> None:
+    """The closed days this run restated, before -> after."""
+    if not restated:
+        return
+    out.write(f"  restated closed days ({len(restated)} rows, table fct_restatements):\n")
+    for r in restated:
+        out.write(
+            f"    {r['day']} {r['provider']:<14} {r['currency'] or '-':>3} "
+            f"requests {r['previous_requests']:,} -> {r['new_requests']:,}  "
+            f"contracted {money_text(r['previous_contracted_cost'])} -> "
+            f"{money_text(r['new_contracted_cost'])} "
+            f"({'+' if (r['contracted_cost_change'] or 0) >= 0 else ''}"
+            f"{money_text(r['contracted_cost_change'])})\n"
+        )
+
+
 def print_summary(
     output_dir: Path,
     start: date,
@@ -108,33 +161,7 @@ def print_summary(
     out.write(f"  rows quarantined     {quarantined:>12,}   (table quarantine_requests)\n")
     out.write("".join(line + "\n" for line in ingest_lines))
     out.write("  cost by provider (contracted; list in brackets; each currency apart):\n")
-    # per currency: contracted, list (None while no line has a list price in that currency)
-    totals: dict[str, list[Decimal | None]] = {}
-    unpriced_total = no_list_total = 0
-    previous = None
-    for provider, requests, unpriced, no_list, currency, contracted, list_cost in by_provider:
-        first = provider != previous
-        previous = provider
-        if first:
-            unpriced_total += unpriced
-            no_list_total += no_list
-        notes = [f"{unpriced:,} unpriced"] if first and unpriced else []
-        notes += [f"{no_list:,} without list price"] if first and no_list else []
-        head = f"{provider:<14} {requests:>10,} requests" if first else " " * 34
-        out.write(
-            f"    {head}  {currency or '-':>3} {money_text(contracted):>14}  "
-            f"[{money_text(list_cost)}]" + ("  " + ", ".join(notes) if notes else "") + "\n"
-        )
-        if currency:
-            total = totals.setdefault(currency, [None, None])
-            for i, amount in enumerate((contracted, list_cost)):
-                if amount is not None:
-                    total[i] = (total[i] or Decimal(0)) + amount
-    for currency, (contracted, list_cost) in sorted(totals.items()):
-        out.write(
-            f"    {'total':<34}  {currency:>3} {money_text(contracted):>14}  "
-            f"[{money_text(list_cost)}]\n"
-        )
+    unpriced_total, no_list_total = _write_costs(out, by_provider)
     if no_list_total:
         out.write(
             f"  {no_list_total:,} requests have a contracted price but no list price: "
@@ -145,17 +172,7 @@ def print_summary(
             f"  {unpriced_total:,} requests are unpriced (no price at all): both totals "
             "exclude them (price_status = 'unpriced')\n"
         )
-    if restated:
-        out.write(f"  restated closed days ({len(restated)} rows, table fct_restatements):\n")
-        for r in restated:
-            out.write(
-                f"    {r['day']} {r['provider']:<14} {r['currency'] or '-':>3} "
-                f"requests {r['previous_requests']:,} -> {r['new_requests']:,}  "
-                f"contracted {money_text(r['previous_contracted_cost'])} -> "
-                f"{money_text(r['new_contracted_cost'])} "
-                f"({'+' if (r['contracted_cost_change'] or 0) >= 0 else ''}"
-                f"{money_text(r['contracted_cost_change'])})\n"
-            )
+    _write_restated(out, restated)
     if findings:
         out.write(f"  warnings: {len(findings)} (printed above, in words; details in Dagster)\n")
     out.write("  outputs:\n")

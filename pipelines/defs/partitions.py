@@ -1,14 +1,16 @@
 """Daily partitions on request time (UTC); one run may cover a range of days.
 
-The first partition is `COSTLINE_PARTITIONS_START`, by default the day before the input's earliest
-request (`pipelines.lib.requests.first_day`); `costline run` refuses days before it.
+Assets are declared on `daily_partitions`, a daily grid from a fixed early day, so importing an
+asset module reads no setting. Where the grid starts in a deployment is a setting
+(`COSTLINE_PARTITIONS_START`, by default the day before the input's earliest request; see
+`pipelines.settings`): the definitions the code location and `costline run` build pass it to
+`starting_on`, which moves every asset on the grid to that first day. `costline run` refuses
+days before it.
 """
 
 import warnings
 
 import dagster as dg
-
-from pipelines.settings import Settings
 
 # Every asset takes `backfill_policy` (one run per backfill), a parameter Dagster 1.13 still marks
 # beta; its notice would repeat for each asset and says nothing about this project.
@@ -17,9 +19,34 @@ warnings.filterwarnings(
     message=r"Parameter `backfill_policy` of function `asset` is currently in beta",
     category=dg.BetaWarning,
 )
-
-daily_partitions = dg.DailyPartitionsDefinition(
-    start_date=Settings.from_env().partitions_start, timezone="UTC"
+# `Definitions.map_asset_specs` (what `starting_on` needs) is marked preview, and warns twice on
+# every load of the code location; the notice says nothing about this project.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Function `Definitions\.map_(resolved_)?asset_specs` is currently in preview",
+    category=dg.PreviewWarning,
 )
+
+# Before any request costline could see; only assets used outside a code location keep it.
+DECLARED_START = "2000-01-01"
+
+daily_partitions = dg.DailyPartitionsDefinition(start_date=DECLARED_START, timezone="UTC")
 # A backfill of many days runs as one run: every step reads and writes a date window.
 single_run = dg.BackfillPolicy.single_run()
+
+
+def days_from(start: str) -> dg.DailyPartitionsDefinition:
+    """The daily partitions from `start` (an ISO day) on."""
+    return dg.DailyPartitionsDefinition(start_date=start, timezone="UTC")
+
+
+def starting_on(defs: dg.Definitions, start: str) -> dg.Definitions:
+    """`defs` with every asset declared on `daily_partitions` partitioned from `start` instead."""
+    partitions = days_from(start)
+
+    def move(spec: dg.AssetSpec) -> dg.AssetSpec:
+        if spec.partitions_def != daily_partitions:
+            return spec
+        return spec.replace_attributes(partitions_def=partitions)
+
+    return defs.map_asset_specs(func=move)

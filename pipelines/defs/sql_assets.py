@@ -6,11 +6,11 @@ check, and runs any extra checks registered for it.
 """
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 
 import dagster as dg
-import duckdb
 
-from pipelines.defs.checks import SCHEMA_CHECK
+from pipelines.defs.checks import schema_check
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import warehouse
@@ -53,20 +53,13 @@ def upstream_of(model: warehouse.SqlModel, models: dict[str, warehouse.SqlModel]
     return sorted(deps)
 
 
-def _schema_check(
-    con: duckdb.DuckDBPyConnection, model: warehouse.SqlModel, start, end
-) -> dg.AssetCheckResult:
+def _window_query(model: warehouse.SqlModel, start: date, end: date) -> tuple[str, dict]:
+    """The rows of the run window (all rows unless the model is partitioned)."""
     query = f"select * from {model.name}"
-    params: dict[str, object] = {}
-    if model.materialization == "partitioned":
-        query += f" where {model.partition_column} >= $s and {model.partition_column} < $e"
-        params = {"s": start, "e": end}
-    failure, rows = registry.validate_query(con, model.name, query, params)
-    return dg.AssetCheckResult(
-        check_name=SCHEMA_CHECK,
-        passed=failure is None,
-        metadata={"failure": failure or "none", "rows_checked": rows},
-    )
+    if model.materialization != "partitioned":
+        return query, {}
+    column = model.partition_column
+    return f"{query} where {column} >= $s and {column} < $e", {"s": start, "e": end}
 
 
 def build_sql_asset(
@@ -80,15 +73,9 @@ def build_sql_asset(
     check_fns = {spec.name: fn for spec, fn in checks}
     specs = [spec for spec, _ in checks]
     documented = registry.has_model(model.name)
+    schema = schema_check(model.name)
     if documented:
-        specs.append(
-            dg.AssetCheckSpec(
-                SCHEMA_CHECK,
-                asset=model.name,
-                blocking=True,
-                description=f"rows validate against schemas.{registry.module_of(model.name)}",
-            )
-        )
+        specs.append(schema.spec)
 
     @dg.asset(
         name=model.name,
@@ -120,7 +107,7 @@ def build_sql_asset(
                 metadata[key] = rows
             yield dg.MaterializeResult(metadata=metadata)
             if documented:
-                yield _schema_check(con, model, start, end)
+                yield schema.of_query(con, *_window_query(model, start, end))
             for name, fn in check_fns.items():
                 result = fn(con, start, end, costline)
                 yield dg.AssetCheckResult(

@@ -1,9 +1,9 @@
-"""Progress for long steps, printed to stderr when the CLI asks for it (COSTLINE_PROGRESS=1):
-timed lines, and a bar while reading large inputs."""
+"""Progress for long steps, printed to stderr when asked for (`costline run` asks; the
+`costline` resource's `progress` setting passes it to each run's process): timed lines, and a
+bar while reading large inputs."""
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from types import TracebackType
@@ -15,11 +15,18 @@ BAR_WIDTH = 30
 # Off a terminal (logs, CI) the bar is one line per tenth, never a stream of redraws.
 LOG_STEPS = 10
 _REDRAW_SECONDS = 0.2
+# Stderr belongs to the whole process, so the switch does too; off until someone turns it on.
+_switch = {"on": False}
+
+
+def enable(on: bool = True) -> None:
+    """Turn progress output on (or off) for this process."""
+    _switch["on"] = on
 
 
 def enabled() -> bool:
     """Whether progress output is on."""
-    return os.environ.get("COSTLINE_PROGRESS") == "1"
+    return _switch["on"]
 
 
 def report(message: str) -> None:

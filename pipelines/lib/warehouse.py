@@ -13,7 +13,6 @@ re-running a day never duplicates it. Models read the window from the named para
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +30,8 @@ _MATERIALIZATION = re.compile(r"^--\s*materialization:\s*(\w+)(?:\((\w+)\))?", r
 _GRAIN = re.compile(r"^--\s*grain:\s*(.+)$", re.M)
 _PARAM = re.compile(r"\$(\w+)")
 _REFERENCE = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.I)
+# Each write connection's memory limit unless the caller sets one (the resource's setting).
+DEFAULT_MEMORY_LIMIT = "3GB"
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,11 @@ def run_model(
 
 
 @contextmanager
-def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse file (created on first write)."""
+def connect(
+    path: Path, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse file (created on first write); a write connection spills to disk past
+    `memory_limit` (a DuckDB size such as `3GB`)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
@@ -206,8 +210,7 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         # Bounded memory: spill to disk past the limit instead of taking 80% of the machine. Set
         # per connection (not as open-time config, which must match every other connection to
         # the same file in this process).
-        limit = os.environ.get("COSTLINE_DUCKDB_MEMORY_LIMIT", "3GB")
-        con.execute(f"set memory_limit = '{limit}'")
+        con.execute("set memory_limit = ?", [memory_limit])
         con.execute("set temp_directory = ?", [str(path.parent / ".duckdb_tmp")])
     try:
         yield con

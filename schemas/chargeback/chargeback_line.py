@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Cents, Ratio
+
 TABLE = "chargeback_lines"
-Cents = Annotated[pl.Decimal, 38, 2]
-Rate = Annotated[pl.Decimal, 38, 12]
 
 
 class ChargebackLine(pa.DataFrameModel):
@@ -106,7 +104,7 @@ class ChargebackLine(pa.DataFrameModel):
         description="Currency of the tenant's statement: catalog/tenants.csv `currency`, else "
         "COSTLINE_STATEMENT_CURRENCY, else the main currency of the business unit that month",
     )
-    fx_rate: Rate = pa.Field(
+    fx_rate: Ratio = pa.Field(
         nullable=True,
         description="currency -> statement_currency, latest catalog/fx.csv rate on or before "
         "the month's last day (12 decimals, the rate applied); 1 for the same currency",

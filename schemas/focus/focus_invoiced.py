@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import CENTS, MONEY
 from schemas.focus.columns import COLUMNS, X_COLUMNS
 from schemas.focus.focus_cost_and_usage import DESCRIPTIONS as ESTIMATE_DESCRIPTIONS
 from schemas.focus.focus_cost_and_usage import X_REQUIRED, _dtype, _field, _Rules
@@ -104,7 +105,7 @@ class _InvoicedRules(_Rules):
     @pa.dataframe_check
     def billed_cost_in_whole_cents(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """BilledCost = EffectiveCost is a whole number of cents (the allocation's rounding)."""
-        cents = pl.col("BilledCost").cast(pl.Decimal(38, 2)).cast(pl.Decimal(38, 18))
+        cents = pl.col("BilledCost").cast(CENTS).cast(MONEY)
         return data.lazyframe.select(
             (cents == pl.col("BilledCost")) & (pl.col("EffectiveCost") == pl.col("BilledCost"))
         )

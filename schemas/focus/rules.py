@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -88,26 +89,31 @@ def parse_datetime(text: str) -> datetime | None:
         return None
 
 
+def _typed_text(col: str, value: str) -> tuple[object, Finding | None]:
+    """A CSV cell as the column's type, or INVALID with its format finding."""
+    if not value.strip() or value.strip() in PLACEHOLDERS:
+        return INVALID, (
+            "FOCUS-NullHandling-placeholder",
+            col,
+            f"placeholder {value!r} instead of NULL",
+        )
+    if col in DECIMAL_COLUMNS:
+        number = parse_decimal(value)
+        if number is None:
+            return INVALID, ("FOCUS-NumericFormat", col, f"{value!r} is not a FOCUS number")
+        return number, None
+    if col in DATETIME_COLUMNS:
+        moment = parse_datetime(value)
+        if moment is None:
+            msg = f"{value!r} is not a UTC date-time like 2025-06-01T00:00:00Z"
+            return INVALID, ("FOCUS-DateTimeFormat", col, msg)
+        return moment, None
+    return value, None
+
+
 def _typed(col: str, value: object) -> tuple[object, Finding | None]:
     if isinstance(value, str):
-        if not value.strip() or value.strip() in PLACEHOLDERS:
-            return INVALID, (
-                "FOCUS-NullHandling-placeholder",
-                col,
-                f"placeholder {value!r} instead of NULL",
-            )
-        if col in DECIMAL_COLUMNS:
-            number = parse_decimal(value)
-            if number is None:
-                return INVALID, ("FOCUS-NumericFormat", col, f"{value!r} is not a FOCUS number")
-            return number, None
-        if col in DATETIME_COLUMNS:
-            moment = parse_datetime(value)
-            if moment is None:
-                msg = f"{value!r} is not a UTC date-time like 2025-06-01T00:00:00Z"
-                return INVALID, ("FOCUS-DateTimeFormat", col, msg)
-            return moment, None
-        return value, None
+        return _typed_text(col, value)
     if isinstance(value, datetime):
         offset = value.utcoffset()
         if offset is not None and offset.total_seconds() != 0:
@@ -158,102 +164,187 @@ def _json_object(col: str, text: str) -> tuple[dict | None, Finding | None]:
     return parsed, None
 
 
-def check_row(row: dict[str, object]) -> list[Finding]:
-    """Per-row rules on a parsed row; only columns present in the row are judged."""
+@dataclass(frozen=True)
+class _Row:
+    """A parsed row and the facts several rules share."""
+
+    values: dict[str, object]
+    category: object  # a valid ChargeCategory, else None
+    correction: bool  # ChargeClass is Correction
+    class_ok: bool  # ChargeClass is NULL or Correction
+
+    @classmethod
+    def of(cls, row: dict[str, object]) -> _Row:
+        category = row.get("ChargeCategory")
+        charge_class = row.get("ChargeClass")
+        return cls(
+            row,
+            category if category in ENUMS["ChargeCategory"] else None,
+            charge_class == "Correction",
+            charge_class is None or charge_class == "Correction",
+        )
+
+    @property
+    def regular(self) -> bool:
+        """Neither a correction nor of an unknown ChargeClass."""
+        return not self.correction and self.class_ok
+
+    def val(self, col: str) -> object:
+        return self.values.get(col)
+
+    def known(self, col: str) -> bool:
+        return col in self.values and self.values[col] is not INVALID
+
+
+def _columns(r: _Row) -> list[Finding]:
     out: list[Finding] = []
-
-    def val(col: str) -> object:
-        return row.get(col)
-
-    def known(col: str) -> bool:
-        return col in row and row[col] is not INVALID
-
-    for col, value in row.items():
+    for col, value in r.values.items():
         spec = BY_NAME.get(col)
         if spec is not None and not spec.nullable and value is None:
             out.append((f"FOCUS-{col}-not-null", col, f"{col} must not be NULL"))
         allowed = ENUMS.get(col)
         if allowed and isinstance(value, str) and value not in allowed:
             out.append((f"FOCUS-{col}-enum", col, f"{value!r} is not one of {', '.join(allowed)}"))
-    category = val("ChargeCategory") if val("ChargeCategory") in ENUMS["ChargeCategory"] else None
-    charge_class = val("ChargeClass")
-    class_ok = charge_class is None or charge_class == "Correction"
-    correction = charge_class == "Correction"
-    sub, parent = val("ServiceSubcategory"), val("ServiceCategory")
+    return out
+
+
+def _subcategory_parent(r: _Row) -> list[Finding]:
+    sub, parent = r.val("ServiceSubcategory"), r.val("ServiceCategory")
     wrong_parent = sub in SUBCATEGORY_PARENT and SUBCATEGORY_PARENT[sub] != parent
     if wrong_parent and parent in ENUMS["ServiceCategory"]:
         msg = f"{sub!r} belongs to {SUBCATEGORY_PARENT[sub]!r}, not {parent!r}"
-        out.append(("FOCUS-ServiceSubcategory-parent", "ServiceSubcategory", msg))
-    currency = val("BillingCurrency")
+        return [("FOCUS-ServiceSubcategory-parent", "ServiceSubcategory", msg)]
+    return []
+
+
+def _currency(r: _Row) -> list[Finding]:
+    currency = r.val("BillingCurrency")
     if isinstance(currency, str) and currency not in NATIONAL_CURRENCIES:
         msg = f"{currency!r} is not a national ISO 4217 currency code"
-        out.append(("FOCUS-BillingCurrency-iso4217", "BillingCurrency", msg))
+        return [("FOCUS-BillingCurrency-iso4217", "BillingCurrency", msg)]
+    return []
+
+
+def _unit_prices(r: _Row) -> list[Finding]:
+    out: list[Finding] = []
     for col in UNIT_PRICES:
-        price = val(col)
+        price = r.val(col)
         if isinstance(price, Decimal) and price < 0:
             out.append((f"FOCUS-{col}-non-negative", col, f"{col} {price} is negative"))
+    return out
+
+
+def _periods(r: _Row) -> list[Finding]:
+    out: list[Finding] = []
     for start, end in (
         ("ChargePeriodStart", "ChargePeriodEnd"),
         ("BillingPeriodStart", "BillingPeriodEnd"),
     ):
-        a, b = val(start), val(end)
+        a, b = r.val(start), r.val(end)
         if isinstance(a, datetime) and isinstance(b, datetime) and not a < b:
             out.append((f"FOCUS-{end}-after-start", end, f"{end} {b:%Y-%m-%dT%H:%M:%SZ} <= start"))
-    quantity = val("PricingQuantity")
-    if not correction and class_ok:
-        for cost, price_col in (
-            ("ListCost", "ListUnitPrice"),
-            ("ContractedCost", "ContractedUnitPrice"),
-        ):
-            amount, price = val(cost), val(price_col)
-            typed = all(isinstance(x, Decimal) for x in (amount, price, quantity))
-            if typed and amount != price * quantity:  # type: ignore[operator]
-                msg = f"{cost} {amount} != {price_col} {price} x PricingQuantity {quantity}"
-                out.append((f"FOCUS-{cost}-unit-price-x-quantity", cost, msg))
-    if category == "Tax":
-        for col in PRICE_COLUMNS:
-            if known(col) and val(col) is not None:
-                out.append((f"FOCUS-{col}-null-for-tax", col, f"{col} must be NULL on Tax rows"))
-    if category in ("Usage", "Purchase") and not correction and class_ok:
-        for col in PRICE_COLUMNS:
-            if col in row and val(col) is None:
-                msg = f"{col} must not be NULL on {category} rows"
-                out.append((f"FOCUS-{col}-not-null-for-usage-purchase", col, msg))
-    if category == "Purchase" and val("ChargeFrequency") == "Usage-Based":
+    return out
+
+
+def _price_times_quantity(r: _Row) -> list[Finding]:
+    if not r.regular:
+        return []
+    out: list[Finding] = []
+    quantity = r.val("PricingQuantity")
+    for cost, price_col in (
+        ("ListCost", "ListUnitPrice"),
+        ("ContractedCost", "ContractedUnitPrice"),
+    ):
+        amount, price = r.val(cost), r.val(price_col)
+        typed = all(isinstance(x, Decimal) for x in (amount, price, quantity))
+        if typed and amount != price * quantity:  # type: ignore[operator]
+            msg = f"{cost} {amount} != {price_col} {price} x PricingQuantity {quantity}"
+            out.append((f"FOCUS-{cost}-unit-price-x-quantity", cost, msg))
+    return out
+
+
+def _tax_prices(r: _Row) -> list[Finding]:
+    if r.category != "Tax":
+        return []
+    return [
+        (f"FOCUS-{col}-null-for-tax", col, f"{col} must be NULL on Tax rows")
+        for col in PRICE_COLUMNS
+        if r.known(col) and r.val(col) is not None
+    ]
+
+
+def _usage_purchase_prices(r: _Row) -> list[Finding]:
+    if r.category not in ("Usage", "Purchase") or not r.regular:
+        return []
+    return [
+        (
+            f"FOCUS-{col}-not-null-for-usage-purchase",
+            col,
+            f"{col} must not be NULL on {r.category} rows",
+        )
+        for col in PRICE_COLUMNS
+        if col in r.values and r.val(col) is None
+    ]
+
+
+def _purchase_frequency(r: _Row) -> list[Finding]:
+    if r.category == "Purchase" and r.val("ChargeFrequency") == "Usage-Based":
         msg = "a Purchase is never Usage-Based"
-        out.append(("FOCUS-ChargeFrequency-purchase-not-usage-based", "ChargeFrequency", msg))
-    if category is not None and known("ConsumedQuantity"):
-        unused = val("CommitmentDiscountStatus") == "Unused"
-        consumed = val("ConsumedQuantity")
-        if (category != "Usage" or unused) and consumed is not None:
-            msg = "ConsumedQuantity must be NULL unless ChargeCategory is Usage (and not Unused)"
-            out.append(("FOCUS-ConsumedQuantity-usage-only", "ConsumedQuantity", msg))
-        if category == "Usage" and not unused and not correction and class_ok and consumed is None:
-            msg = "ConsumedQuantity must not be NULL on Usage rows"
-            out.append(("FOCUS-ConsumedQuantity-not-null-for-usage", "ConsumedQuantity", msg))
+        return [("FOCUS-ChargeFrequency-purchase-not-usage-based", "ChargeFrequency", msg)]
+    return []
+
+
+def _consumed_quantity(r: _Row) -> list[Finding]:
+    if r.category is None or not r.known("ConsumedQuantity"):
+        return []
+    out: list[Finding] = []
+    unused = r.val("CommitmentDiscountStatus") == "Unused"
+    consumed = r.val("ConsumedQuantity")
+    if (r.category != "Usage" or unused) and consumed is not None:
+        msg = "ConsumedQuantity must be NULL unless ChargeCategory is Usage (and not Unused)"
+        out.append(("FOCUS-ConsumedQuantity-usage-only", "ConsumedQuantity", msg))
+    if r.category == "Usage" and not unused and r.regular and consumed is None:
+        msg = "ConsumedQuantity must not be NULL on Usage rows"
+        out.append(("FOCUS-ConsumedQuantity-not-null-for-usage", "ConsumedQuantity", msg))
+    return out
+
+
+def _null_pairs(r: _Row) -> list[Finding]:
+    out: list[Finding] = []
     for child, parent_col, both in NULL_PAIRS:
-        if child not in row or not known(child) or not known(parent_col):
+        if child not in r.values or not r.known(child) or not r.known(parent_col):
             continue
-        child_null, parent_null = val(child) is None, val(parent_col) is None
+        child_null, parent_null = r.val(child) is None, r.val(parent_col) is None
         if (parent_null and not child_null) or (both and child_null and not parent_null):
             how = "NULL exactly when" if both else "NULL when"
             msg = f"{child} must be {how} {parent_col} is NULL"
             out.append((f"FOCUS-{child}-null-with-{parent_col}", child, msg))
-    if category == "Credit" and isinstance(val("BilledCost"), Decimal):
-        billed = val("BilledCost")
-        for cost, price_col in (
-            ("ListCost", "ListUnitPrice"),
-            ("ContractedCost", "ContractedUnitPrice"),
-            ("EffectiveCost", None),
-        ):
-            amount = val(cost)
-            if price_col is not None and val(price_col) is not None:
-                continue
-            if isinstance(amount, Decimal) and amount != billed:
-                msg = f"stand-alone Credit: {cost} {amount} != BilledCost {billed}"
-                out.append((f"FOCUS-{cost}-credit-equals-billed", cost, msg))
+    return out
+
+
+def _credit_equals_billed(r: _Row) -> list[Finding]:
+    billed = r.val("BilledCost")
+    if r.category != "Credit" or not isinstance(billed, Decimal):
+        return []
+    out: list[Finding] = []
+    for cost, price_col in (
+        ("ListCost", "ListUnitPrice"),
+        ("ContractedCost", "ContractedUnitPrice"),
+        ("EffectiveCost", None),
+    ):
+        amount = r.val(cost)
+        if price_col is not None and r.val(price_col) is not None:
+            continue
+        if isinstance(amount, Decimal) and amount != billed:
+            msg = f"stand-alone Credit: {cost} {amount} != BilledCost {billed}"
+            out.append((f"FOCUS-{cost}-credit-equals-billed", cost, msg))
+    return out
+
+
+def _json_columns(r: _Row) -> list[Finding]:
+    out: list[Finding] = []
     for col in sorted(JSON_COLUMNS):
-        text = val(col)
+        text = r.val(col)
         if not isinstance(text, str):
             continue
         parsed, finding = _json_object(col, text)
@@ -265,6 +356,30 @@ def check_row(row: dict[str, object]) -> list[Finding]:
                 msg = f"key {bad[0]!r} is neither a FOCUS key nor x_-prefixed"
                 out.append(("FOCUS-SkuPriceDetails-keys", col, msg))
     return out
+
+
+# In the order their findings are reported.
+_RULES = (
+    _columns,
+    _subcategory_parent,
+    _currency,
+    _unit_prices,
+    _periods,
+    _price_times_quantity,
+    _tax_prices,
+    _usage_purchase_prices,
+    _purchase_frequency,
+    _consumed_quantity,
+    _null_pairs,
+    _credit_equals_billed,
+    _json_columns,
+)
+
+
+def check_row(row: dict[str, object]) -> list[Finding]:
+    """Per-row rules on a parsed row; only columns present in the row are judged."""
+    parsed = _Row.of(row)
+    return [finding for rule in _RULES for finding in rule(parsed)]
 
 
 def row_rule_ids() -> tuple[str, ...]:

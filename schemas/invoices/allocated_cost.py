@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Cents, Money
+
 TABLE = "fct_allocated_costs"
-Cents = Annotated[pl.Decimal, 38, 2]
-Exact = Annotated[pl.Decimal, 38, 18]
 LEVELS = ("exact", "model_day", "model_period", "provider_period", "unallocated")
 TOKEN_KINDS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
 
@@ -76,7 +74,7 @@ class AllocatedCost(pa.DataFrameModel):
     tax_cost: Cents = _cents("Share of the invoice's tax")
     credit_cost: Cents = _cents("Share of the invoice's credits (negative)")
     allocated_cost: Cents = _cents("usage + residual + correction + tax + credit")
-    exact_cost: Exact = pa.Field(description="The row's exact (unrounded) allocated amount")
+    exact_cost: Money = pa.Field(description="The row's exact (unrounded) allocated amount")
 
 
 MODEL = AllocatedCost

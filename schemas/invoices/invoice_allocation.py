@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.invoices.allocated_cost import LEVELS, TOKEN_KINDS, Cents, Exact
+from pipelines.money import Cents, Money
+from schemas.invoices.allocated_cost import LEVELS, TOKEN_KINDS
 
 TABLE = "invoice_allocations"
 
@@ -45,7 +46,7 @@ class InvoiceAllocation(pa.DataFrameModel):
     tax_cost: Cents = _cents("Tax share")
     credit_cost: Cents = _cents("Credit share")
     allocated_cost: Cents = _cents("Sum of the parts")
-    exact_cost: Exact = pa.Field(description="Exact allocated amount before rounding")
+    exact_cost: Money = pa.Field(description="Exact allocated amount before rounding")
 
 
 MODEL = InvoiceAllocation

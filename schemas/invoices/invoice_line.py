@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
+
 TABLE = "stg_invoice_lines"
-Exact = Annotated[pl.Decimal, 38, 18]
 CHARGE_CATEGORIES = ("Usage", "Tax", "Credit", "Adjustment")
+CORRECTION = "Correction"  # the ChargeClass of a charge for a period before the billing period
 TOKEN_KINDS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
 FORMATS = ("openai_costs", "anthropic_cost_report", "azure_focus", "aws_focus", "generic_csv")
 
@@ -41,7 +41,7 @@ class InvoiceLine(pa.DataFrameModel):
     ChargeCategory: str = pa.Field(isin=CHARGE_CATEGORIES, description="FOCUS ChargeCategory")
     ChargeClass: str = pa.Field(
         nullable=True,
-        isin=["Correction"],
+        isin=[CORRECTION],
         description="`Correction` when the charge is for a period before the billing period",
     )
     ChargeDescription: str = pa.Field(nullable=True, description="The vendor's line text")
@@ -69,7 +69,7 @@ class InvoiceLine(pa.DataFrameModel):
     quantity: pl.Int64 = pa.Field(
         nullable=True, description="Tokens billed, when the vendor gives them"
     )
-    billed_cost: Exact = pa.Field(
+    billed_cost: Money = pa.Field(
         description="Amount billed, exact, in billing_currency (negative for credits)"
     )
     billing_currency: str = pa.Field(str_length=3, description="ISO 4217 of the invoice")

@@ -7,8 +7,9 @@ from typing import Annotated
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
+
 TABLE = "mart_invoice_reconciliation"
-Exact = Annotated[pl.Decimal, 38, 18]
 Pct = Annotated[pl.Decimal, 38, 2]
 
 
@@ -43,11 +44,11 @@ class InvoiceReconciliation(pa.DataFrameModel):
     invoice_lines: pl.Int64 = pa.Field(ge=0, description="Invoice lines (0 = logged only)")
     billed_quantity: pl.Int64 = pa.Field(nullable=True, description="Tokens billed, if given")
     logged_tokens: pl.Int64 = pa.Field(ge=0, description="Tokens in the logs")
-    logged_list_cost: Exact = pa.Field(description="Logged cost at list prices (log currency)")
-    logged_cost: Exact = pa.Field(description="Logged cost at contracted prices (log currency)")
+    logged_list_cost: Money = pa.Field(description="Logged cost at list prices (log currency)")
+    logged_cost: Money = pa.Field(description="Logged cost at contracted prices (log currency)")
     log_currency: str = pa.Field(nullable=True, description="Currency of the logged costs")
-    billed_cost: Exact = pa.Field(description="Billed amount (billing currency)")
-    gap: Exact = pa.Field(
+    billed_cost: Money = pa.Field(description="Billed amount (billing currency)")
+    gap: Money = pa.Field(
         nullable=True,
         description="billed_cost - logged_cost for usage rows in one currency; NULL otherwise",
     )

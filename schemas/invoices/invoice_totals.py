@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
+
 TABLE = "stg_invoice_totals"
-Exact = Annotated[pl.Decimal, 38, 18]
 
 
 class InvoiceTotals(pa.DataFrameModel):
@@ -26,14 +25,14 @@ class InvoiceTotals(pa.DataFrameModel):
     billing_currency: str = pa.Field(str_length=3, description="ISO 4217")
     lines: pl.Int64 = pa.Field(ge=1, description="Invoice lines")
     source_formats: str = pa.Field(description="Formats the lines came from")
-    usage_billed: Exact = pa.Field(description="Usage lines of the billing period")
-    adjustment_billed: Exact = pa.Field(description="Adjustments of the billing period")
-    correction_billed: Exact = pa.Field(
+    usage_billed: Money = pa.Field(description="Usage lines of the billing period")
+    adjustment_billed: Money = pa.Field(description="Adjustments of the billing period")
+    correction_billed: Money = pa.Field(
         description="Lines correcting an earlier period (not tax or credit)"
     )
-    tax_billed: Exact = pa.Field(description="Tax lines")
-    credit_billed: Exact = pa.Field(description="Credit lines (negative)")
-    billed_total: Exact = pa.Field(description="Exact sum of all lines")
+    tax_billed: Money = pa.Field(description="Tax lines")
+    credit_billed: Money = pa.Field(description="Credit lines (negative)")
+    billed_total: Money = pa.Field(description="Exact sum of all lines")
 
 
 MODEL = InvoiceTotals

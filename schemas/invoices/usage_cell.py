@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
 from schemas.requests.canonical_request import ENVIRONMENTS, TOKEN_KINDS
 
 TABLE = "int_usage_cells_aggregated"
-Exact = Annotated[pl.Decimal, 38, 18]
 
 
 class UsageCell(pa.DataFrameModel):
@@ -30,8 +28,8 @@ class UsageCell(pa.DataFrameModel):
     token_kind: str = pa.Field(isin=TOKEN_KINDS, description="Billed token kind")
     tokens: pl.Int64 = pa.Field(gt=0, description="Tokens of that kind")
     requests: pl.Int64 = pa.Field(ge=1, description="Requests with tokens of that kind")
-    list_cost: Exact = pa.Field(nullable=True, description="Exact list cost; NULL if unpriced")
-    contracted_cost: Exact = pa.Field(
+    list_cost: Money = pa.Field(nullable=True, description="Exact list cost; NULL if unpriced")
+    contracted_cost: Money = pa.Field(
         nullable=True, description="Exact contracted cost (allocation weight); NULL if unpriced"
     )
     currency: str = pa.Field(

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.lib.margin.internal_rates import UNITS
-from schemas.types_steering import UnitPrice, f, opt
+from pipelines.money import UnitPrice
+from schemas.fields import f, opt
+
+# The units an internal rate may be quoted in (pipelines.lib.margin.internal_rates counts them).
+UNITS = ("request", "accepted_output", "1000000 Tokens")
 
 TABLE = "dim_internal_rates"
 

@@ -7,12 +7,12 @@ from typing import Annotated
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.lib.margin.internal_rates import UNITS
-from schemas.types_steering import Money, f, opt
+from pipelines.money import Money, Ratio
+from schemas.fields import f, opt
+from schemas.margin.dim_internal_rates import UNITS
 
 TABLE = "mart_internal_recovery"
 Units = Annotated[pl.Decimal, 38, 6]
-Ratio = Annotated[pl.Decimal, 38, 12]
 
 
 class MartInternalRecovery(pa.DataFrameModel):

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import pandera.polars as pa
-import polars as pl
 
-from schemas.types_steering import Money, f, opt
+from pipelines.money import Money, Ratio
+from schemas.fields import f, opt
 
 TABLE = "mart_tenant_margin"
-Share = Annotated[pl.Decimal, 38, 12]
 STATUSES = ("loss", "thin", "ok", "no_revenue", "unknown")
 
 
@@ -43,7 +40,7 @@ class MartTenantMargin(pa.DataFrameModel):
         isin=("invoiced", "estimated"),
     )
     gross_margin: Money = opt("revenue - llm_cost")
-    llm_cost_share: Share = opt(
+    llm_cost_share: Ratio = opt(
         "llm_cost / revenue, exact quotient rounded half-even to 12 decimals; NULL if revenue <= 0"
     )
     margin_status: str = f(
@@ -51,7 +48,7 @@ class MartTenantMargin(pa.DataFrameModel):
         "(cost without revenue), unknown (llm_cost NULL)",
         isin=STATUSES,
     )
-    thin_margin_share: Share = f("COSTLINE_THIN_MARGIN_SHARE used (default 0.3)")
+    thin_margin_share: Ratio = f("COSTLINE_THIN_MARGIN_SHARE used (default 0.3)")
 
     class Config:
         strict = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.types_steering import f, opt
+from schemas.fields import f, opt
 
 TABLE = "quarantine_revenue"
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.lib.marts.catalogs import BUDGET_ACTIONS
-from schemas.types_steering import Money, Threshold, f, opt
+from pipelines.money import Money
+from schemas.fields import Threshold, f, opt
+
+# What a hard budget breach does; the catalog loader (pipelines.lib.marts.catalogs) checks it too.
+BUDGET_ACTIONS = ("alert", "degrade", "block", "none")
 
 TABLE = "dim_budgets"
 

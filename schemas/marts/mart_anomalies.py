@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
+from schemas.fields import SEVERITIES, f, opt
 from schemas.requests.canonical_request import ENVIRONMENTS
-from schemas.types_steering import SEVERITIES, Money, f, opt
 
 TABLE = "mart_anomalies"
 

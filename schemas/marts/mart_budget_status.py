@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.lib.marts.catalogs import BUDGET_ACTIONS
-from schemas.types_steering import EXACT, Money, Threshold, f, opt
+from pipelines.money import Money
+from schemas.fields import EXACT, Threshold, f, opt
+from schemas.marts.dim_budgets import BUDGET_ACTIONS
 
 TABLE = "mart_budget_status"
 STATUSES = ("ok", "soft", "hard", "unsupported_currency")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
+from schemas.fields import EXACT_CONTRACTED
 from schemas.requests.canonical_request import ENVIRONMENTS
-from schemas.types_usage import EXACT, Money
 
 TABLE = "mart_cache_efficiency"
 
@@ -35,7 +36,7 @@ class MartCacheEfficiency(pa.DataFrameModel):
     cache_read_tokens: pl.Int64 = pa.Field(ge=0, description="Provider cache-read tokens")
     cache_write_tokens: pl.Int64 = pa.Field(ge=0, description="Provider cache-write tokens (5m+1h)")
     app_cache_saved_cost: Money = pa.Field(
-        description=f"Contracted cost of the reused source requests, {EXACT}"
+        description=f"Contracted cost of the reused source requests, {EXACT_CONTRACTED}"
     )
     app_hits_saving_unknown: pl.Int64 = pa.Field(
         ge=0, description="App-cache hits whose source is missing or unpriced (no saving counted)"
@@ -51,7 +52,7 @@ class MartCacheEfficiency(pa.DataFrameModel):
     )
     total_saved_cost: Money = pa.Field(description="app_cache_saved_cost + prefix_net_savings")
     contracted_cost: Money = pa.Field(
-        description=f"Spend of the requests with a known cost, {EXACT}"
+        description=f"Spend of the requests with a known cost, {EXACT_CONTRACTED}"
     )
     currency: str = pa.Field(nullable=True, description="ISO 4217 currency of contracted costs")
     cross_tenant_hits: pl.Int64 = pa.Field(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money, UnitPrice
+from schemas.fields import EXACT, f, opt
 from schemas.requests.canonical_request import ENVIRONMENTS
-from schemas.types_steering import EXACT, Money, UnitPrice, f, opt
 
 TABLE = "mart_feature_model_mix"
 

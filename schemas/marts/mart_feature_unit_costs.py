@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
+from schemas.fields import EXACT_CONTRACTED
 from schemas.requests.canonical_request import ENVIRONMENTS
-from schemas.types_usage import EXACT, Money
 
 TABLE = "mart_feature_unit_costs"
 
@@ -33,9 +34,11 @@ class MartFeatureUnitCosts(pa.DataFrameModel):
     unpriced_requests: pl.Int64 = pa.Field(
         ge=0, description="Requests with no price: left out of the money, never counted as 0"
     )
-    list_cost: Money = pa.Field(nullable=True, description=f"Cost at list prices, {EXACT}")
+    list_cost: Money = pa.Field(
+        nullable=True, description=f"Cost at list prices, {EXACT_CONTRACTED}"
+    )
     contracted_cost: Money = pa.Field(
-        nullable=True, description=f"Cost at contracted prices, {EXACT}"
+        nullable=True, description=f"Cost at contracted prices, {EXACT_CONTRACTED}"
     )
     allocated_cost: Money = pa.Field(
         nullable=True, description="Invoice-allocated cost; NULL until allocation exists"

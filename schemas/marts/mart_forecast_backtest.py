@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.types_steering import Money, f, opt
+from pipelines.money import Money
+from schemas.fields import f, opt
 
 TABLE = "mart_forecast_backtest"
 

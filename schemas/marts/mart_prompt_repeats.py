@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
+from schemas.fields import EXACT_CONTRACTED
 from schemas.requests.canonical_request import ENVIRONMENTS
-from schemas.types_usage import EXACT, Money
 
 TABLE = "mart_prompt_repeats"
 
@@ -41,9 +42,11 @@ class MartPromptRepeats(pa.DataFrameModel):
     unpriced_uncached_repeats: pl.Int64 = pa.Field(
         ge=0, description="Uncached repeats with no price (not in avoidable_cost)"
     )
-    avoidable_cost: Money = pa.Field(description=f"Contracted cost of uncached repeats, {EXACT}")
+    avoidable_cost: Money = pa.Field(
+        description=f"Contracted cost of uncached repeats, {EXACT_CONTRACTED}"
+    )
     contracted_cost: Money = pa.Field(
-        description=f"Spend of all requests with a known cost, {EXACT}"
+        description=f"Spend of all requests with a known cost, {EXACT_CONTRACTED}"
     )
     currency: str = pa.Field(nullable=True, description="ISO 4217 currency of contracted costs")
 

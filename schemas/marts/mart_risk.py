@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
+from schemas.fields import EXACT_CONTRACTED
 from schemas.requests.canonical_request import ENVIRONMENTS
-from schemas.types_usage import EXACT, Money
 
 TABLE = "mart_risk"
 
@@ -33,7 +34,9 @@ class MartRisk(pa.DataFrameModel):
         ge=0, le=1, description="policy_blocked_requests / requests"
     )
     unpriced_requests: pl.Int64 = pa.Field(ge=0, description="Requests left out of spend")
-    spend: Money = pa.Field(description=f"Contracted cost of requests with a known cost, {EXACT}")
+    spend: Money = pa.Field(
+        description=f"Contracted cost of requests with a known cost, {EXACT_CONTRACTED}"
+    )
     currency: str = pa.Field(nullable=True, description="ISO 4217 currency of spend")
     spend_rank: pl.Int64 = pa.Field(
         ge=1, description="1 = largest spender of the environment-month (ties by tenant_id)"

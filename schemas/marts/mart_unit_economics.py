@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
+from schemas.fields import EXACT_CONTRACTED
 from schemas.requests.canonical_request import ENVIRONMENTS
-from schemas.types_usage import EXACT, Money
 
 TABLE = "mart_unit_economics"
 
@@ -33,10 +34,11 @@ class MartUnitEconomics(pa.DataFrameModel):
         ge=0, description="Requests with no price: left out of the money, never counted as 0"
     )
     list_cost: Money = pa.Field(
-        nullable=True, description=f"Cost at list prices, {EXACT}; NULL if all unpriced"
+        nullable=True, description=f"Cost at list prices, {EXACT_CONTRACTED}; NULL if all unpriced"
     )
     contracted_cost: Money = pa.Field(
-        nullable=True, description=f"Cost at contracted prices, {EXACT}; NULL if all unpriced"
+        nullable=True,
+        description=f"Cost at contracted prices, {EXACT_CONTRACTED}; NULL if all unpriced",
     )
     allocated_cost: Money = pa.Field(
         nullable=True,

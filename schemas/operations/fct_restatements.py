@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money
+
 TABLE = "fct_restatements"
-Exact = Annotated[pl.Decimal, 38, 18]
 
 
 class Restatement(pa.DataFrameModel):
@@ -29,9 +28,9 @@ class Restatement(pa.DataFrameModel):
     previous_tokens: pl.Int64 = pa.Field(ge=0, description="input + output tokens before")
     new_tokens: pl.Int64 = pa.Field(ge=0, description="input + output tokens now")
     tokens_change: pl.Int64 = pa.Field(description="new_tokens - previous_tokens")
-    previous_contracted_cost: Exact = pa.Field(description="Exact contracted cost before")
-    new_contracted_cost: Exact = pa.Field(description="Exact contracted cost now")
-    contracted_cost_change: Exact = pa.Field(
+    previous_contracted_cost: Money = pa.Field(description="Exact contracted cost before")
+    new_contracted_cost: Money = pa.Field(description="Exact contracted cost now")
+    contracted_cost_change: Money = pa.Field(
         description="new_contracted_cost - previous_contracted_cost"
     )
     previous_built_at: pl.Datetime = pa.Field(

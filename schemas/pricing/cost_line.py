@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.money import Money, UnitPrice
 from schemas.requests.canonical_request import (
     CACHE_STATUSES,
     ENVIRONMENTS,
@@ -18,8 +17,6 @@ from schemas.requests.canonical_request import (
 TABLE = "fct_cost_lines"
 PRICE_STATUSES = ("priced", "unpriced", "no_provider_call")
 CONTEXT_TIERS = ("base", "long_context")
-UnitPrice = Annotated[pl.Decimal, 38, 12]
-Cost = Annotated[pl.Decimal, 38, 18]
 
 
 def _f(description: str, **kwargs: object) -> object:
@@ -101,36 +98,36 @@ class CostLine(pa.DataFrameModel):
     list_price_id_input: str = _price_id("input", "list")
     contracted_price_input: UnitPrice = _price("input", "contracted")
     contracted_price_id_input: str = _price_id("input", "contracted")
-    list_cost_input: Cost = _cost("input", "list")
-    contracted_cost_input: Cost = _cost("input", "contracted")
+    list_cost_input: Money = _cost("input", "list")
+    contracted_cost_input: Money = _cost("input", "contracted")
     list_price_cache_read: UnitPrice = _price("cache_read", "list")
     list_price_id_cache_read: str = _price_id("cache_read", "list")
     contracted_price_cache_read: UnitPrice = _price("cache_read", "contracted")
     contracted_price_id_cache_read: str = _price_id("cache_read", "contracted")
-    list_cost_cache_read: Cost = _cost("cache_read", "list")
-    contracted_cost_cache_read: Cost = _cost("cache_read", "contracted")
+    list_cost_cache_read: Money = _cost("cache_read", "list")
+    contracted_cost_cache_read: Money = _cost("cache_read", "contracted")
     list_price_cache_write: UnitPrice = _price("cache_write", "list")
     list_price_id_cache_write: str = _price_id("cache_write", "list")
     contracted_price_cache_write: UnitPrice = _price("cache_write", "contracted")
     contracted_price_id_cache_write: str = _price_id("cache_write", "contracted")
-    list_cost_cache_write: Cost = _cost("cache_write", "list")
-    contracted_cost_cache_write: Cost = _cost("cache_write", "contracted")
+    list_cost_cache_write: Money = _cost("cache_write", "list")
+    contracted_cost_cache_write: Money = _cost("cache_write", "contracted")
     list_price_cache_write_1h: UnitPrice = _price("cache_write_1h", "list")
     list_price_id_cache_write_1h: str = _price_id("cache_write_1h", "list")
     contracted_price_cache_write_1h: UnitPrice = _price("cache_write_1h", "contracted")
     contracted_price_id_cache_write_1h: str = _price_id("cache_write_1h", "contracted")
-    list_cost_cache_write_1h: Cost = _cost("cache_write_1h", "list")
-    contracted_cost_cache_write_1h: Cost = _cost("cache_write_1h", "contracted")
+    list_cost_cache_write_1h: Money = _cost("cache_write_1h", "list")
+    contracted_cost_cache_write_1h: Money = _cost("cache_write_1h", "contracted")
     list_price_output: UnitPrice = _price("output", "list")
     list_price_id_output: str = _price_id("output", "list")
     contracted_price_output: UnitPrice = _price("output", "contracted")
     contracted_price_id_output: str = _price_id("output", "contracted")
-    list_cost_output: Cost = _cost("output", "list")
-    contracted_cost_output: Cost = _cost("output", "contracted")
-    list_cost: Cost = _opt(
+    list_cost_output: Money = _cost("output", "list")
+    contracted_cost_output: Money = _cost("output", "contracted")
+    list_cost: Money = _opt(
         "sum of the list costs; NULL when unpriced or a kind with tokens has no list price"
     )
-    contracted_cost: Cost = _opt("sum of the contracted costs; NULL when unpriced")
+    contracted_cost: Money = _opt("sum of the contracted costs; NULL when unpriced")
     list_currency: str = _opt("ISO 4217 currency of the list prices used")
     contracted_currency: str = _opt("ISO 4217 currency of the contracted prices used")
     context_tier: str = _f(

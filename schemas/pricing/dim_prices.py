@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.types_steering import UnitPrice, f, opt
+from pipelines.money import UnitPrice
+from schemas.fields import f, opt
 
 TABLE = "dim_prices"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandera.polars as pa
 
-from schemas.types_steering import f, opt
+from schemas.fields import f, opt
 
 TABLE = "dim_tenants"
 

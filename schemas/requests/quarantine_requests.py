@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from schemas.fields import f, opt
 from schemas.requests.canonical_request import QUARANTINE_COLUMNS
-from schemas.types_steering import f, opt
 
 TABLE = "quarantine_requests"
 

@@ -64,7 +64,7 @@ resolved as (
         coalesce(sources.source_tenant_id <> hits.tenant_id, false) as is_cross_tenant
     from hits
     left join sources
-        on hits.cache_source_request_id = sources.source_request_id
+        on sources.source_request_id = hits.cache_source_request_id
 ),
 
 final as (

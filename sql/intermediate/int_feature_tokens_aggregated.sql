@@ -23,7 +23,7 @@ tiered as (
     select
         c.*,
         coalesce(
-            list_max(list_filter(t.floors, lambda f: f <= c.input_tokens)), 0
+            list_max(list_filter(t.floors, lambda f: f <= c.input_tokens)), 0 -- noqa: RF02
         ) as tier_floor
     from cost_lines as c
     cross join thresholds as t

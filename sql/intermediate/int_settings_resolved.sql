@@ -6,15 +6,17 @@ with defaults as (
     from (
         values
             ('routing.expensive_output_price_multiple', 4.0,
-             'a model is expensive when its output list price is >= this multiple of the cheapest candidate'),
+             'a model is expensive when its output list price is >= this multiple of the cheapest candidate'), -- noqa: LT05
             ('budget.default_soft_threshold', 0.8,
              'documentation only: dim_budgets fills an empty soft_threshold with 0.8'),
             ('anomaly.min_robust_z', 5.0,
              'spike: robust z of the day vs the previous 14 days must reach this'),
-            ('anomaly.min_ratio', 3.0, 'spike: day value must be >= this multiple of the baseline median'),
+            ('anomaly.min_ratio', 3.0,
+             'spike: day value must be >= this multiple of the baseline median'),
             ('anomaly.medium_ratio', 6.0, 'spike severity medium from this multiple of the median'),
             ('anomaly.high_ratio', 10.0, 'spike severity high from this multiple of the median'),
-            ('anomaly.min_baseline_days', 7.0, 'days of history needed before a day can be a spike'),
+            ('anomaly.min_baseline_days', 7.0,
+             'days of history needed before a day can be a spike'),
             ('runaway.p99_multiple', 2.0,
              'runaway session: requests or tokens above this multiple of the feature p99'),
             ('runaway.medium_multiple', 5.0, 'runaway severity medium from this multiple of p99'),
@@ -27,8 +29,8 @@ with defaults as (
             ('scorecard.freeze_acceptance_drop_pts', 5.0,
              'freeze_or_rollback: acceptance rate down by at least this many points'),
             ('scorecard.freeze_min_drop_z', 3.0,
-             'freeze_or_rollback: the acceptance drop must be significant (two-proportion z <= -this; 0 = off)')
-    ) as t (key, default_value, meaning)
+             'freeze_or_rollback: the acceptance drop must be significant (two-proportion z <= -this; 0 = off)') -- noqa: LT05
+    ) as t (key, default_value, meaning) -- noqa: AL05
 ),
 
 overrides as (

@@ -71,7 +71,7 @@ invoiced as (
         cast(0 as bigint) as unpriced_requests,
         'invoiced' as cost_basis
     from allocations
-    where usage_period in (select billing_period from final_months)
+    where usage_period in (select fm.billing_period from final_months as fm)
     group by all
 ),
 
@@ -86,7 +86,7 @@ estimated as (
         count(*) filter (where price_status = 'unpriced') as unpriced_requests,
         'estimated' as cost_basis
     from cost_lines
-    where billing_period not in (select billing_period from final_months)
+    where billing_period not in (select fm.billing_period from final_months as fm)
     group by all
 ),
 

@@ -30,23 +30,26 @@ by_kind as (
     union all
     select
         request_date, tenant_id, feature, environment, provider, model, currency,
-        'cache_read', cache_read_tokens, list_cost_cache_read, contracted_cost_cache_read
+        'cache_read' as token_kind, cache_read_tokens as tokens,
+        list_cost_cache_read as list_cost, contracted_cost_cache_read as contracted_cost
     from cost_lines
     union all
     select
         request_date, tenant_id, feature, environment, provider, model, currency,
-        'cache_write', cache_write_5m_tokens, list_cost_cache_write, contracted_cost_cache_write
+        'cache_write' as token_kind, cache_write_5m_tokens as tokens,
+        list_cost_cache_write as list_cost, contracted_cost_cache_write as contracted_cost
     from cost_lines
     union all
     select
         request_date, tenant_id, feature, environment, provider, model, currency,
-        'cache_write_1h', cache_write_1h_tokens, list_cost_cache_write_1h,
-        contracted_cost_cache_write_1h
+        'cache_write_1h' as token_kind, cache_write_1h_tokens as tokens,
+        list_cost_cache_write_1h as list_cost, contracted_cost_cache_write_1h as contracted_cost
     from cost_lines
     union all
     select
         request_date, tenant_id, feature, environment, provider, model, currency,
-        'output', output_tokens, list_cost_output, contracted_cost_output
+        'output' as token_kind, output_tokens as tokens,
+        list_cost_output as list_cost, contracted_cost_output as contracted_cost
     from cost_lines
 ),
 

@@ -47,11 +47,11 @@ candidate_prices as (
         and p.model = k.model
         and p.service_tier in (k.service_tier, '*')
         and p.valid_from <= k.request_date
-        and (p.valid_to is null or k.request_date < p.valid_to)
+        and (p.valid_to is null or p.valid_to > k.request_date)
 ),
 
 band_starts as (
-    select provider, model, service_tier, request_date, 0::bigint as band_lo
+    select provider, model, service_tier, request_date, cast(0 as bigint) as band_lo
     from price_keys
     union
     select provider, model, service_tier, request_date, min_input_tokens as band_lo
@@ -83,7 +83,7 @@ chosen_prices as (
         partition by
             b.provider, b.model, b.service_tier, b.request_date, b.band_lo,
             c.price_type, c.token_kind
-        order by c.any_tier, c.min_input_tokens desc, c.price_id
+        order by c.any_tier asc, c.min_input_tokens desc, c.price_id asc
     ) = 1
 ),
 
@@ -106,15 +106,20 @@ band_prices as (
         max(c.unit_price) filter (where c.slot = 'list:cache_write') as list_p_cache_write,
         max(c.price_id) filter (where c.slot = 'list:cache_write') as list_id_cache_write,
         max(c.currency) filter (where c.slot = 'list:cache_write') as list_cur_cache_write,
-        max(c.unit_price) filter (where c.slot = 'contracted:cache_write') as contract_p_cache_write,
+        max(c.unit_price) filter (where c.slot = 'contracted:cache_write')
+            as contract_p_cache_write,
         max(c.price_id) filter (where c.slot = 'contracted:cache_write') as contract_id_cache_write,
-        max(c.currency) filter (where c.slot = 'contracted:cache_write') as contract_cur_cache_write,
+        max(c.currency) filter (where c.slot = 'contracted:cache_write')
+            as contract_cur_cache_write,
         max(c.unit_price) filter (where c.slot = 'list:cache_write_1h') as list_p_cache_write_1h,
         max(c.price_id) filter (where c.slot = 'list:cache_write_1h') as list_id_cache_write_1h,
         max(c.currency) filter (where c.slot = 'list:cache_write_1h') as list_cur_cache_write_1h,
-        max(c.unit_price) filter (where c.slot = 'contracted:cache_write_1h') as contract_p_cache_write_1h,
-        max(c.price_id) filter (where c.slot = 'contracted:cache_write_1h') as contract_id_cache_write_1h,
-        max(c.currency) filter (where c.slot = 'contracted:cache_write_1h') as contract_cur_cache_write_1h,
+        max(c.unit_price) filter (where c.slot = 'contracted:cache_write_1h')
+            as contract_p_cache_write_1h,
+        max(c.price_id) filter (where c.slot = 'contracted:cache_write_1h')
+            as contract_id_cache_write_1h,
+        max(c.currency) filter (where c.slot = 'contracted:cache_write_1h')
+            as contract_cur_cache_write_1h,
         max(c.unit_price) filter (where c.slot = 'list:output') as list_p_output,
         max(c.price_id) filter (where c.slot = 'list:output') as list_id_output,
         max(c.currency) filter (where c.slot = 'list:output') as list_cur_output,
@@ -133,28 +138,43 @@ band_prices as (
 
 band_currencies as (
     -- Per-token prices (unit price x 0.000001, exact: a shift of the decimal point), so a line's
-    -- cost is one multiplication. The currencies a band's kinds are priced in. Nearly every band has one, so a line of such a
-    -- band needs no per-row list of currencies (the costly part of pricing a line).
+    -- cost is one multiplication. The currencies a band's kinds are priced in. Nearly every band
+    -- has one, so a line of such a band needs no per-row list of currencies (the costly part of
+    -- pricing a line).
     select
         *,
-        list_distinct([list_cur_input, list_cur_cache_read, list_cur_cache_write, list_cur_cache_write_1h, list_cur_output]) as band_list_curs,
+        list_distinct([
+            list_cur_input, list_cur_cache_read, list_cur_cache_write, list_cur_cache_write_1h,
+            list_cur_output
+        ]) as band_list_curs,
         list_distinct([
             if(contract_p_input is null, list_cur_input, contract_cur_input),
             if(contract_p_cache_read is null, list_cur_cache_read, contract_cur_cache_read),
             if(contract_p_cache_write is null, list_cur_cache_write, contract_cur_cache_write),
-            if(contract_p_cache_write_1h is null, list_cur_cache_write_1h, contract_cur_cache_write_1h),
+            if(
+                contract_p_cache_write_1h is null,
+                list_cur_cache_write_1h, contract_cur_cache_write_1h
+            ),
             if(contract_p_output is null, list_cur_output, contract_cur_output)
         ]) as band_contracted_curs,
         cast(list_p_input * 0.000001 as decimal(38, 18)) as list_ppt_input,
-        cast(coalesce(contract_p_input, list_p_input) * 0.000001 as decimal(38, 18)) as contracted_ppt_input,
+        cast(coalesce(contract_p_input, list_p_input) * 0.000001 as decimal(38, 18))
+            as contracted_ppt_input,
         cast(list_p_cache_read * 0.000001 as decimal(38, 18)) as list_ppt_cache_read,
-        cast(coalesce(contract_p_cache_read, list_p_cache_read) * 0.000001 as decimal(38, 18)) as contracted_ppt_cache_read,
+        cast(coalesce(contract_p_cache_read, list_p_cache_read) * 0.000001 as decimal(38, 18))
+            as contracted_ppt_cache_read,
         cast(list_p_cache_write * 0.000001 as decimal(38, 18)) as list_ppt_cache_write,
-        cast(coalesce(contract_p_cache_write, list_p_cache_write) * 0.000001 as decimal(38, 18)) as contracted_ppt_cache_write,
+        cast(coalesce(contract_p_cache_write, list_p_cache_write) * 0.000001 as decimal(38, 18))
+            as contracted_ppt_cache_write,
         cast(list_p_cache_write_1h * 0.000001 as decimal(38, 18)) as list_ppt_cache_write_1h,
-        cast(coalesce(contract_p_cache_write_1h, list_p_cache_write_1h) * 0.000001 as decimal(38, 18)) as contracted_ppt_cache_write_1h,
+        cast(
+            coalesce(contract_p_cache_write_1h, list_p_cache_write_1h) * 0.000001
+            as decimal(38, 18)
+        )
+            as contracted_ppt_cache_write_1h,
         cast(list_p_output * 0.000001 as decimal(38, 18)) as list_ppt_output,
-        cast(coalesce(contract_p_output, list_p_output) * 0.000001 as decimal(38, 18)) as contracted_ppt_output
+        cast(coalesce(contract_p_output, list_p_output) * 0.000001 as decimal(38, 18))
+            as contracted_ppt_output
     from band_prices
 ),
 
@@ -192,10 +212,16 @@ priced_requests as (
         bp.list_id_cache_write_1h as list_price_id_cache_write_1h,
         coalesce(bp.contract_p_cache_write_1h, bp.list_p_cache_write_1h)
             as contracted_price_cache_write_1h,
-        if(bp.contract_p_cache_write_1h is null, bp.list_id_cache_write_1h, bp.contract_id_cache_write_1h)
+        if(
+            bp.contract_p_cache_write_1h is null,
+            bp.list_id_cache_write_1h, bp.contract_id_cache_write_1h
+        )
             as contracted_price_id_cache_write_1h,
         bp.list_cur_cache_write_1h,
-        if(bp.contract_p_cache_write_1h is null, bp.list_cur_cache_write_1h, bp.contract_cur_cache_write_1h)
+        if(
+            bp.contract_p_cache_write_1h is null,
+            bp.list_cur_cache_write_1h, bp.contract_cur_cache_write_1h
+        )
             as contracted_cur_cache_write_1h,
         bp.list_p_output as list_price_output,
         bp.list_id_output as list_price_id_output,
@@ -222,8 +248,8 @@ priced_requests as (
         and bp.model = r.model
         and bp.service_tier = r.service_tier
         and bp.request_date = r.request_date
-        and r.input_tokens >= bp.band_lo
-        and (bp.band_hi is null or r.input_tokens < bp.band_hi)
+        and bp.band_lo <= r.input_tokens
+        and (bp.band_hi is null or bp.band_hi > r.input_tokens)
 ),
 
 checked_requests as (
@@ -238,9 +264,18 @@ checked_requests as (
                 then concat_ws(
                     ', ',
                     if(input_uncached_tokens > 0 and contracted_price_input is null, 'input', null),
-                    if(cache_read_tokens > 0 and contracted_price_cache_read is null, 'cache_read', null),
-                    if(cache_write_5m_tokens > 0 and contracted_price_cache_write is null, 'cache_write', null),
-                    if(cache_write_1h_tokens > 0 and contracted_price_cache_write_1h is null, 'cache_write_1h', null),
+                    if(
+                        cache_read_tokens > 0 and contracted_price_cache_read is null,
+                        'cache_read', null
+                    ),
+                    if(
+                        cache_write_5m_tokens > 0 and contracted_price_cache_write is null,
+                        'cache_write', null
+                    ),
+                    if(
+                        cache_write_1h_tokens > 0 and contracted_price_cache_write_1h is null,
+                        'cache_write_1h', null
+                    ),
                     if(output_tokens > 0 and contracted_price_output is null, 'output', null)
                 )
             else ''
@@ -375,7 +410,8 @@ final as (
             missing_kinds, list_currencies, contracted_currencies, no_provider_call, price_status,
             list_cur_uniform, list_cur_single, contracted_cur_uniform, contracted_cur_single,
             list_ppt_input, contracted_ppt_input, list_ppt_cache_read, contracted_ppt_cache_read,
-            list_ppt_cache_write, contracted_ppt_cache_write, list_ppt_cache_write_1h, contracted_ppt_cache_write_1h, list_ppt_output, contracted_ppt_output
+            list_ppt_cache_write, contracted_ppt_cache_write, list_ppt_cache_write_1h,
+            contracted_ppt_cache_write_1h, list_ppt_output, contracted_ppt_output
         ),
         list_price_input, list_price_id_input,
         contracted_price_input, contracted_price_id_input,
@@ -433,4 +469,7 @@ final as (
     from costed_requests
 )
 
+-- The columns are those of stg_requests plus the priced ones; schemas/pricing/cost_line.py
+-- pins them.
+-- noqa: disable=AM04
 select * from final

@@ -32,10 +32,14 @@ cells as (
         request_date, provider, model, service_tier, context_tier, tenant_id, feature, environment,
         app, contracted_currency, list_currency,
         list_price_input, list_price_id_input, contracted_price_input, contracted_price_id_input,
-        list_price_cache_read, list_price_id_cache_read, contracted_price_cache_read, contracted_price_id_cache_read,
-        list_price_cache_write, list_price_id_cache_write, contracted_price_cache_write, contracted_price_id_cache_write,
-        list_price_cache_write_1h, list_price_id_cache_write_1h, contracted_price_cache_write_1h, contracted_price_id_cache_write_1h,
-        list_price_output, list_price_id_output, contracted_price_output, contracted_price_id_output,
+        list_price_cache_read, list_price_id_cache_read,
+        contracted_price_cache_read, contracted_price_id_cache_read,
+        list_price_cache_write, list_price_id_cache_write,
+        contracted_price_cache_write, contracted_price_id_cache_write,
+        list_price_cache_write_1h, list_price_id_cache_write_1h,
+        contracted_price_cache_write_1h, contracted_price_id_cache_write_1h,
+        list_price_output, list_price_id_output,
+        contracted_price_output, contracted_price_id_output,
         sum(input_uncached_tokens) as tokens_input,
         count(*) filter (where input_uncached_tokens > 0) as requests_input,
         sum(cache_read_tokens) as tokens_cache_read,
@@ -140,7 +144,7 @@ providers as (
         ('google_vertex', 'Vertex AI', 'Google Cloud', 'Google Cloud', 'Billing Account'),
         ('vertex', 'Vertex AI', 'Google Cloud', 'Google Cloud', 'Billing Account'),
         ('mistral', 'Mistral API', 'Mistral AI', 'Mistral AI', 'Organization')
-    ) as p(provider, service_name, provider_name, invoice_issuer_name, billing_account_type)
+    ) as p (provider, service_name, provider_name, invoice_issuer_name, billing_account_type) -- noqa: AL05
 ),
 
 grouped as (
@@ -224,7 +228,8 @@ final as (
         c.provider_name || ' default account' as BillingAccountName,
         c.billing_account_type as BillingAccountType,
         c.contracted_currency as BillingCurrency,
-        cast(date_trunc('month', c.request_date) + interval 1 month as timestamp) as BillingPeriodEnd,
+        cast(date_trunc('month', c.request_date) + interval 1 month as timestamp)
+            as BillingPeriodEnd,
         cast(date_trunc('month', c.request_date) as timestamp) as BillingPeriodStart,
         cast(null as varchar) as CapacityReservationId,
         cast(null as varchar) as CapacityReservationStatus,
@@ -308,7 +313,7 @@ final as (
         'estimate' as x_CostSource,
         c.list_cost_derived as x_ListCostDerived
     from costed as c
-    left join tenants as t on c.tenant_id = t.tenant_id
+    left join tenants as t on t.tenant_id = c.tenant_id
 )
 
 select * from final

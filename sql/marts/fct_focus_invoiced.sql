@@ -162,8 +162,8 @@ usage_rows as (
         ranked as (
             partition by invoice_id, tenant_id, feature, environment, provider, model,
                 token_kind, charge_date, allocation_level
-            order by remainder desc, service_tier, context_tier, sku_price_id,
-                list_unit_price, contracted_unit_price
+            order by remainder desc, service_tier asc, context_tier asc, sku_price_id asc,
+                list_unit_price asc, contracted_unit_price asc
         )
 ),
 
@@ -236,7 +236,10 @@ rows_ as (
         token_kind, charge_date, allocation_level, billing_currency,
         kind,
         amount,
-        null, null, null, null, null, null, null, null, null, null, null, null,
+        null as service_tier, null as context_tier, null as sku_id, null as sku_meter,
+        null as sku_price_id, null as sku_price_details, null as pricing_quantity,
+        null as consumed_quantity, null as requests, null as list_unit_price,
+        null as contracted_unit_price, null as list_cost_derived,
         coalesce(publisher_name, provider_name) as publisher_name
     from parts
 ),

@@ -85,7 +85,7 @@ per_request as (
         end as write_premium
     from cost_lines
     left join hits
-        on cost_lines.request_id = hits.request_id
+        on hits.request_id = cost_lines.request_id
 ),
 
 daily as (

@@ -32,7 +32,7 @@ output_prices as (
     from days as d
     inner join dim_prices as p
         on p.valid_from <= d.day
-        and (p.valid_to is null or d.day < p.valid_to)
+        and (p.valid_to is null or p.valid_to > d.day)
         and p.price_type = 'list'
         and p.token_kind = 'output'
         and p.min_input_tokens = 0

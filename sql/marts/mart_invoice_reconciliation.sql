@@ -61,14 +61,14 @@ billed_vs_logged as (
 covered as (
     select c.charge_date, c.provider, c.model, c.token_kind
     from cells as c
-    join billed as b
+    inner join billed as b
         on b.charge_category = 'Usage'
         and b.charge_class is null
-        and c.provider = b.provider
-        and c.model = b.model
-        and c.token_kind = b.token_kind
-        and c.charge_date >= b.charge_period_start
-        and c.charge_date < b.charge_period_end
+        and b.provider = c.provider
+        and b.model = c.model
+        and b.token_kind = c.token_kind
+        and b.charge_period_start <= c.charge_date
+        and b.charge_period_end > c.charge_date
 ),
 
 logged_only as (

@@ -68,7 +68,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by environment, month order by spend desc, tenant_id
+            partition by environment, month order by spend desc, tenant_id asc
         ) as spend_rank,
         sum(spend) over (partition by environment, month) as environment_spend
     from monthly
@@ -113,11 +113,11 @@ final as (
         coalesce(leaks.cross_tenant_cache_hits, 0) as cross_tenant_cache_hits
     from with_top5
     left join tenants
-        on with_top5.tenant_id = tenants.tenant_id
+        on tenants.tenant_id = with_top5.tenant_id
     left join leaks
-        on with_top5.environment = leaks.environment
-        and with_top5.month = leaks.month
-        and with_top5.tenant_id = leaks.tenant_id
+        on leaks.environment = with_top5.environment
+        and leaks.month = with_top5.month
+        and leaks.tenant_id = with_top5.tenant_id
 )
 
 select * from final

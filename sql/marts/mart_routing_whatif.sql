@@ -29,13 +29,14 @@ matched as (
         row_number() over (
             partition by k.day, k.service_tier, k.tier_floor, p.provider, p.model,
                 p.token_kind, p.price_type
-            order by case p.service_tier when k.service_tier then 0 when '*' then 1 else 2 end,
-                p.min_input_tokens desc, p.valid_from desc, p.price_id
+            order by
+                case p.service_tier when k.service_tier then 0 when '*' then 1 else 2 end asc,
+                p.min_input_tokens desc, p.valid_from desc, p.price_id asc
         ) as rn
     from keys as k
     inner join dim_prices as p
         on p.valid_from <= k.day
-        and (p.valid_to is null or k.day < p.valid_to)
+        and (p.valid_to is null or p.valid_to > k.day)
         and p.service_tier in (k.service_tier, '*', 'standard')
         and p.min_input_tokens <= k.tier_floor
 ),

@@ -97,11 +97,11 @@ final as (
         end as cost_per_1000_actions
     from monthly
     left join allocated
-        on monthly.month = allocated.month
-        and monthly.tenant_id = allocated.tenant_id
-        and monthly.feature = allocated.feature
-        and monthly.environment = allocated.environment
-        and monthly.currency = allocated.billing_currency
+        on allocated.month = monthly.month
+        and allocated.tenant_id = monthly.tenant_id
+        and allocated.feature = monthly.feature
+        and allocated.environment = monthly.environment
+        and allocated.billing_currency = monthly.currency
 )
 
 select * from final

@@ -15,7 +15,8 @@ feedback as (
 settings as (
     select
         max(value) filter (where key = 'scorecard.freeze_cost_rise_pct') as cost_rise_pct,
-        max(value) filter (where key = 'scorecard.freeze_acceptance_drop_pts') as acceptance_drop_pts,
+        max(value) filter (where key = 'scorecard.freeze_acceptance_drop_pts')
+            as acceptance_drop_pts,
         max(value) filter (where key = 'scorecard.freeze_min_drop_z') as min_drop_z
     from int_settings_resolved
 ),
@@ -103,7 +104,7 @@ with_z as (
             (acceptance_rate * rated_requests + prev_acceptance_rate * prev_rated_requests)
             / nullif(rated_requests + prev_rated_requests, 0) as pooled
         from compared
-    )
+    ) as pooled_rates
 ),
 
 final as (

@@ -26,7 +26,8 @@ feature_weeks as (
 settings as (
     select
         max(value) filter (where key = 'scorecard.freeze_cost_rise_pct') as cost_rise_pct,
-        max(value) filter (where key = 'scorecard.freeze_acceptance_drop_pts') as acceptance_drop_pts,
+        max(value) filter (where key = 'scorecard.freeze_acceptance_drop_pts')
+            as acceptance_drop_pts,
         max(value) filter (where key = 'scorecard.freeze_min_drop_z') as min_drop_z
     from int_settings_resolved
 ),
@@ -134,7 +135,7 @@ with_z as (
                 + baseline_acceptance_rate * baseline_rated_requests)
             / nullif(rated_requests + baseline_rated_requests, 0) as pooled
         from compared
-    )
+    ) as pooled_rates
 ),
 
 final as (

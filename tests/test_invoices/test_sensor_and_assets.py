@@ -12,8 +12,17 @@ from pipelines.defs.invoices.sensors import (
     invoice_files_sensor,
     partition_for,
 )
+from pipelines.defs.resources import CostlineResource
 
 FIX = Path(__file__).parent / "fixtures"
+
+
+def _sense(input_dir: Path, cursor: str | None = None):
+    """One sensor evaluation with its resource reading `input_dir`: (result, new cursor)."""
+    costline = CostlineResource(input_dir=str(input_dir), output_dir=str(input_dir / "out"))
+    with dg.build_sensor_context(cursor=cursor, resources={"costline": costline}) as context:
+        result = invoice_files_sensor(context)
+        return result, context.cursor
 
 
 def test_partition_for_a_month_is_its_last_day_or_yesterday():
@@ -21,20 +30,18 @@ def test_partition_for_a_month_is_its_last_day_or_yesterday():
     assert partition_for(date(2026, 11, 1), date(2026, 11, 5)) == "2026-11-04"
 
 
-def test_new_invoice_files_request_their_months_once(tmp_path, monkeypatch):
-    monkeypatch.setenv("COSTLINE_INPUT", str(tmp_path))
+def test_new_invoice_files_request_their_months_once(tmp_path):
     shutil.copytree(FIX / "openai", tmp_path / "invoices" / "openai")
     shutil.copytree(FIX / "generic", tmp_path / "invoices" / "generic")
-    context = dg.build_sensor_context()
-    requests = invoice_files_sensor(context)
+    requests, cursor_text = _sense(tmp_path)
     assert {r.partition_key for r in requests} == {"2026-09-30", "2026-10-31"}
     assert all(
         {k.to_user_string() for k in r.asset_selection} == set(INVOICE_RUN_ASSETS) for r in requests
     )
-    cursor = json.loads(context.cursor)
+    cursor = json.loads(cursor_text)
     assert "invoices/openai/2026-09/page-1.json" in cursor
     # nothing changed: skip
-    again = invoice_files_sensor(dg.build_sensor_context(cursor=context.cursor))
+    again, _ = _sense(tmp_path, cursor_text)
     assert isinstance(again, dg.SkipReason)
     # a correction file for September arrives
     (tmp_path / "invoices" / "generic" / "late.csv").write_text(
@@ -43,15 +50,14 @@ def test_new_invoice_files_request_their_months_once(tmp_path, monkeypatch):
         .replace("2026-09-30,2026-10-01", "2026-08-31,2026-09-01")
         .replace("2026-10", "2026-09")
     )
-    later = invoice_files_sensor(dg.build_sensor_context(cursor=context.cursor))
+    later, _ = _sense(tmp_path, cursor_text)
     assert [r.partition_key for r in later] == ["2026-09-30"]
 
 
-def test_a_broken_file_is_skipped_with_its_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("COSTLINE_INPUT", str(tmp_path))
+def test_a_broken_file_is_skipped_with_its_error(tmp_path):
     (tmp_path / "invoices" / "generic").mkdir(parents=True)
     (tmp_path / "invoices" / "generic" / "bad.csv").write_text("invoice_id,amount\nX,1\n")
-    result = invoice_files_sensor(dg.build_sensor_context())
+    result, _ = _sense(tmp_path)
     assert isinstance(result, dg.SkipReason) and "missing column" in result.skip_message
 
 

@@ -1,4 +1,4 @@
-"""Hand-built warehouse fixtures for the part-2 marts (routing, budgets, anomalies, scorecard).
+"""Hand-built warehouse fixtures for the steering marts (routing, budgets, anomalies, scorecard).
 
 Tables are created with the contract dtypes of docs/design.md; only the columns the marts read
 are filled with meaningful values, the rest take neutral defaults. Expected figures in the tests
@@ -100,8 +100,8 @@ PRICE_COLUMNS = {
 }
 
 _counter = iter(range(1, 10**9))
-# The SQL models of part 2; anything else they read (fct_cost_lines, dim_prices...) is a fixture.
-PART2_MODELS = {
+# The steering SQL models; anything else they read (fct_cost_lines, dim_prices...) is a fixture.
+STEERING_MODELS = {
     "int_settings_resolved",
     "int_feedback_latest",
     "int_spend_forecasted",
@@ -249,7 +249,7 @@ def empty_feedback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def base_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty reference tables every part-2 model may read."""
+    """Empty reference tables every steering model may read."""
     settings(con)
     empty_feedback(con)
     budgets(con, [])
@@ -263,7 +263,7 @@ def build(con: duckdb.DuckDBPyConnection, name: str, end_date: date | None = Non
     done: set[str] = set()
 
     def visit(model_name: str) -> None:
-        if model_name in done or model_name not in PART2_MODELS:
+        if model_name in done or model_name not in STEERING_MODELS:
             return
         for dep in warehouse.model_dependencies(models[model_name], models):
             visit(dep)

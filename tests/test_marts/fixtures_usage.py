@@ -1,4 +1,4 @@
-"""Hand-built warehouse for the part-1 marts: stg_requests, dim_prices, dim_tenants and
+"""Hand-built warehouse for the usage marts: stg_requests, dim_prices, dim_tenants and
 fct_cost_lines with the exact contract columns (docs/design.md), in a tmp DuckDB.
 
 Prices (provider `p`, model `m-a`, per 1000000 tokens), contracted / list:
@@ -201,6 +201,25 @@ def dim_prices() -> pl.DataFrame:
     )
 
 
+def _totals_and_status(line: dict, no_call: bool, priced: bool) -> None:
+    """Set the line's list/contracted totals, price_status and unpriced_reason."""
+    for price_type in ("list", "contracted"):
+        if no_call:
+            line[f"{price_type}_cost"] = Decimal(0)
+        elif priced:
+            line[f"{price_type}_cost"] = sum(line[f"{price_type}_cost_{k}"] for k in TOKEN_KINDS)
+        else:
+            line[f"{price_type}_cost"] = None
+    if no_call:
+        line["price_status"], line["unpriced_reason"] = "no_provider_call", None
+    elif priced:
+        line["price_status"], line["unpriced_reason"] = "priced", None
+    else:
+        line["price_status"], line["unpriced_reason"] = "unpriced", "no price for p/m-x"
+        for kind in TOKEN_KINDS:
+            line[f"list_cost_{kind}"] = line[f"contracted_cost_{kind}"] = None
+
+
 def fct_cost_lines() -> pl.DataFrame:
     """One line per request with the design.md cost columns (prices looked up by hand)."""
     out = []
@@ -220,26 +239,10 @@ def fct_cost_lines() -> pl.DataFrame:
                 line[f"{price_type}_cost_{kind}"] = (
                     tokens * price * MILLIONTH if price is not None else None
                 )
-        for price_type in ("list", "contracted"):
-            if app_hit or total_tokens == 0:
-                line[f"{price_type}_cost"] = Decimal(0)
-            elif priced:
-                line[f"{price_type}_cost"] = sum(
-                    line[f"{price_type}_cost_{k}"] for k in TOKEN_KINDS
-                )
-            else:
-                line[f"{price_type}_cost"] = None
+        _totals_and_status(line, no_call=app_hit or total_tokens == 0, priced=priced)
         line["list_currency"] = "USD"
         line["contracted_currency"] = "USD" if (priced or app_hit) else None
         line["context_tier"] = "base"
-        if app_hit or total_tokens == 0:
-            line["price_status"], line["unpriced_reason"] = "no_provider_call", None
-        elif priced:
-            line["price_status"], line["unpriced_reason"] = "priced", None
-        else:
-            line["price_status"], line["unpriced_reason"] = "unpriced", "no price for p/m-x"
-            for kind in TOKEN_KINDS:
-                line[f"list_cost_{kind}"] = line[f"contracted_cost_{kind}"] = None
         out.append(line)
     schema = {k: v for k, v in CANONICAL_COLUMNS.items() if not k.startswith("source_")}
     for kind in TOKEN_KINDS:
@@ -259,7 +262,7 @@ def fct_cost_lines() -> pl.DataFrame:
     return pl.DataFrame(out, schema=schema)
 
 
-PART1_MODELS = (
+USAGE_MODELS = (
     "int_cache_hits_resolved",
     "int_prompt_repeats_flagged",
     "mart_unit_economics",
@@ -306,13 +309,13 @@ def load(con: duckdb.DuckDBPyConnection, rows_filter=None) -> None:
 
 
 def build(path: Path, rows_filter=None, variables: dict[str, object] | None = None):
-    """A warehouse at `path` with the fixture loaded and every part-1 model run in order."""
+    """A warehouse at `path` with the fixture loaded and every usage model run in order."""
     con = duckdb.connect(str(path))
     load(con, rows_filter)
     for name, value in (variables or {}).items():
         con.execute(f"set variable {name} = {value!r}")
     models = warehouse.discover_models()
-    for name in PART1_MODELS:
+    for name in USAGE_MODELS:
         warehouse.run_model(con, models[name], date(2026, 3, 1), date(2026, 5, 1))
     return con
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import dagster as dg
 import pytest
 
-from pipelines.defs.marts import mart_checks as checks_part2
+from pipelines.defs.marts import mart_checks
 from tests.test_marts import fixtures_steering as fx
 
 D = fx.D
@@ -92,7 +92,7 @@ def test_spikes_are_scored_against_the_previous_14_days(con):
 
 
 def test_high_severity_check_warns_and_lists_them(con):
-    spec, fn = checks_part2.CHECKS["mart_anomalies"][0]
+    spec, fn = mart_checks.CHECKS["mart_anomalies"][0]
     assert spec.name == "no_high_severity_anomalies"
     result = fn(con, JAN21, JAN21 + timedelta(days=1), None)
     assert not result.passed

@@ -1,5 +1,5 @@
 """mart_token_observability, mart_cache_efficiency and fct_cross_tenant_cache_hits on the hand
-fixture (fixtures_part1: contracted prices input 2, cache_read 0.2, cache_write 2.5,
+fixture (fixtures_usage: contracted prices input 2, cache_read 0.2, cache_write 2.5,
 cache_write_1h 4, output 8 per 1000000 tokens)."""
 
 from decimal import Decimal

@@ -1,5 +1,5 @@
 """mart_prompt_repeats and mart_risk on the hand fixture, prod/staging separation and the
-published schemas of every part-1 mart."""
+published schemas of every usage mart."""
 
 from decimal import Decimal
 
@@ -10,7 +10,7 @@ from schemas import registry
 from tests.test_marts import fixtures_usage as fx
 
 D = Decimal
-MARTS = [m for m in fx.PART1_MODELS if not m.startswith("int_")]
+MARTS = [m for m in fx.USAGE_MODELS if not m.startswith("int_")]
 
 
 @pytest.fixture(scope="module")

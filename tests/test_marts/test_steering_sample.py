@@ -1,4 +1,4 @@
-"""The sample's stories surface in the part-2 marts (slow: generates and runs the whole sample).
+"""The sample's stories surface in the steering marts (slow: generates and runs the whole sample).
 
 The stories (pipelines.lib.sample.stories): ticket_classification partly on gpt-4.1 (extractive on
 an expensive model), the initech/faq_assistant runaway agent loop of 2026-10-15..18, and the
@@ -25,7 +25,7 @@ FEATURES_CSV = (
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("part2_sample")
+    root = tmp_path_factory.mktemp("steering_sample")
     generate(root / "input", st.DEFAULT_START, st.DEFAULT_END)
     features = root / "input" / "catalog" / "features.csv"
     if not features.exists():

@@ -1,4 +1,4 @@
-"""Every part-2 mart built on the hand fixtures validates against its published pandera model."""
+"""Every steering mart built on the hand fixtures validates against its published pandera model."""
 
 from datetime import date
 
@@ -8,7 +8,7 @@ from pipelines.lib import warehouse
 from schemas import registry
 from tests.test_marts import fixtures_steering as fx
 
-MARTS = sorted(m for m in fx.PART2_MODELS if m.startswith("mart_"))
+MARTS = sorted(m for m in fx.STEERING_MODELS if m.startswith("mart_"))
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""mart_unit_economics and mart_feature_unit_costs on the hand fixture (fixtures_part1)."""
+"""mart_unit_economics and mart_feature_unit_costs on the hand fixture (fixtures_usage)."""
 
 from decimal import Decimal
 

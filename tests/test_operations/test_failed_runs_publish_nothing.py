@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.lib import publish
+from pipelines.lib.publish import commit
 from tests.test_operations.conftest import DAYS, ROOT, SAMPLE, cli_env, costline_cmd, run_cli
 from tests.test_operations.conftest import sha256 as file_sha256
 
@@ -245,13 +246,13 @@ def test_interrupted_publish_is_finished_by_the_next_run(case):
     guardrails = publish.stage_unit(out, f"exports/guardrails/{START}.json")
     guardrails.write_text('{"decisions": []}\n')
     publish.stage_unit(out, f"cost_lines/request_date={START}")  # nothing staged: removed
-    plan = publish._plan(out)
+    plan = commit.plan_moves(out)
     expected = dict(original)
     expected[f"{focus_day}/part-0.parquet"] = file_sha256(staged_day / "part-0.parquet")
     expected[f"exports/guardrails/{START}.json"] = file_sha256(guardrails)
     del expected[f"cost_lines/request_date={START}/part-0.parquet"]
     (publish.stage_dir(out) / "plan.json").write_text(json.dumps(plan))
-    publish._apply(out, plan[:1])  # killed after the first rename
+    commit.apply_moves(out, plan[:1])  # killed after the first rename
     assert published_tree(out) not in (original, expected)
 
     done = publish.begin_run(out, "next-run")

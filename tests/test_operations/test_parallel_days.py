@@ -1,16 +1,19 @@
-"""costline_days_parallel: two days built at once by Dagster's multiprocess executor, each in
-its own process and work database, combined into one lake whose totals equal each day's."""
+"""costline parallel: two days built at once, each one partition run of the daily job in its
+own worker process and work database, combined into one lake whose totals equal each day's."""
 
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.defs.operations.parallel_days import costline_days_parallel
+from pipelines.cli.parallel import run_parallel
+from pipelines.defs.jobs import DAILY_JOB_NAME
+from pipelines.lib.operations.day_lake import plan_days
 from pipelines.lib.publish import lake
 
 from .conftest import SAMPLE
@@ -33,34 +36,23 @@ def per_day_inputs(tmp_path: Path) -> str:
 @pytest.mark.slow
 def test_two_days_run_in_parallel_processes_and_combine(per_day_inputs, tmp_path):
     root = tmp_path / "out"
-    config = {
-        "ops": {
-            "plan_days": {
-                "config": {
-                    "first_day": DAYS[0],
-                    "last_day": DAYS[1],
-                    "input_dir": per_day_inputs,
-                    "output_root": str(root),
-                }
+    first, last = (date.fromisoformat(d) for d in DAYS)
+    assert run_parallel(per_day_inputs, root, first, last, jobs=2, environ={}) == 0
+    # One partition run of the daily job per day, recorded in the instance, each succeeded.
+    with dg.DagsterInstance.from_config(str(root / ".dagster")) as instance:
+        runs = instance.get_runs()
+        assert sorted(r.tags.get("dagster/partition") for r in runs) == list(DAYS)
+        assert {r.job_name for r in runs} == {DAILY_JOB_NAME}
+        assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+        pids = {
+            r.tags["dagster/partition"]: {
+                e.dagster_event.pid
+                for e in instance.all_logs(r.run_id, of_type=dg.DagsterEventType.STEP_START)
             }
+            for r in runs
         }
-    }
-    home = tmp_path / "dagster_home"  # the project's own instance settings
-    home.mkdir()
-    shutil.copy(SAMPLE.parents[1] / "dagster.yaml", home / "dagster.yaml")
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        result = dg.execute_job(
-            dg.reconstructable(costline_days_parallel), instance=instance, run_config=config
-        )
-        assert result.success
-        steps = {
-            e.step_key: e.pid
-            for e in result.all_events
-            if e.event_type == dg.DagsterEventType.STEP_START
-        }
-    day_steps = [k for k in steps if k.startswith("run_day[")]
-    assert len(day_steps) == 2
-    assert len({steps[k] for k in day_steps}) == 2  # each day in its own process
+    assert all(len(p) == 1 for p in pids.values())  # a day's steps run in its worker process
+    assert len(set.union(*pids.values())) == 2  # each day in its own process
 
     found = lake.totals(root / "lake")["cost_lines"]
     assert [row[0] for row in found] == list(DAYS)
@@ -75,16 +67,15 @@ def test_two_days_run_in_parallel_processes_and_combine(per_day_inputs, tmp_path
     assert (root / "lake" / "focus").is_dir()
 
 
-def test_days_at_once_comes_from_run_config():
-    plan = {
-        "first_day": DAYS[0],
-        "last_day": DAYS[1],
-        "input_dir": "in-{day}",
-        "output_root": "out",
-    }
-    for jobs, expected in ((None, 4), (1, 1)):
-        config: dict = {"ops": {"plan_days": {"config": plan}}}
-        if jobs:
-            config["execution"] = {"config": {"max_concurrent": jobs}}
-        resolved = dg.validate_run_config(costline_days_parallel, config)
-        assert resolved["execution"]["multiprocess"]["max_concurrent"] == expected
+def test_days_come_with_their_own_folders():
+    plans = plan_days(date(2026, 10, 15), date(2026, 10, 16), "in-{day}", Path("out"))
+    assert [(str(p.day), str(p.input_dir), str(p.output_dir)) for p in plans] == [
+        ("2026-10-15", "in-2026-10-15", "out/days/2026-10-15"),
+        ("2026-10-16", "in-2026-10-16", "out/days/2026-10-16"),
+    ]
+    assert plan_days(date(2026, 10, 16), date(2026, 10, 15), "in", Path("out")) == []
+
+
+def test_days_before_the_first_one_exit_2(tmp_path, capsys):
+    assert run_parallel("in", tmp_path, date(2026, 10, 16), date(2026, 10, 15), jobs=2) == 2
+    assert "--to 2026-10-15 is before --from 2026-10-16" in capsys.readouterr().err

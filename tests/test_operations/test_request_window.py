@@ -7,6 +7,7 @@ import json
 from datetime import UTC, date, datetime
 
 import polars as pl
+import pytest
 
 from pipelines.lib import progress
 from pipelines.lib.operations.request_window import detect_request_window
@@ -48,8 +49,15 @@ def test_the_sample_window_is_its_61_days():
     assert detect_request_window(SAMPLE / "requests") == (date(2026, 9, 1), date(2026, 10, 31))
 
 
-def test_a_bar_shows_while_the_logs_are_scanned(monkeypatch, capsys):
-    monkeypatch.setenv("COSTLINE_PROGRESS", "1")
+@pytest.fixture
+def progress_on():
+    """Progress output on for one test (as `costline run` turns it on), off afterwards."""
+    progress.enable(True)
+    yield
+    progress.enable(False)
+
+
+def test_a_bar_shows_while_the_logs_are_scanned(progress_on, monkeypatch, capsys):
     monkeypatch.setattr(progress, "BAR_MIN_BYTES", 0)
     detect_request_window(SAMPLE / "requests")
     lines = [line for line in capsys.readouterr().err.splitlines() if "scanning" in line]
@@ -58,11 +66,10 @@ def test_a_bar_shows_while_the_logs_are_scanned(monkeypatch, capsys):
     assert 2 <= len(lines) <= progress.LOG_STEPS + 1  # one line per tenth off a terminal
 
 
-def test_no_bar_for_small_inputs_or_when_progress_is_off(monkeypatch, capsys):
-    monkeypatch.setenv("COSTLINE_PROGRESS", "1")
+def test_no_bar_for_small_inputs_or_when_progress_is_off(progress_on, capsys):
     with progress.Bar("reading", total=1000) as bar:  # below BAR_MIN_BYTES
         bar.advance(1000)
-    monkeypatch.setenv("COSTLINE_PROGRESS", "0")
+    progress.enable(False)
     with progress.Bar("reading", total=1000, min_total=0) as bar:
         bar.advance(1000)
     assert capsys.readouterr().err == ""

@@ -175,7 +175,17 @@ def test_run_killed_after_an_export_leaves_the_last_good_outputs(small_input, tm
     out = tmp_path / "out"
 
     def crash() -> int:
-        result = run_cli(small_input, out, START, END, COSTLINE_TEST_CRASH_AFTER="focus_export")
+        result = subprocess.run(
+            [
+                *(sys.executable, "-m", "tests.test_operations.crash_run", "focus_export", "run"),
+                *("--input", str(small_input), "--output", str(out), "--from", START, "--to", END),
+            ],
+            cwd=ROOT,
+            env=cli_env(),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         return result.returncode
 
     _kill_then_recover(small_input, out, crash)

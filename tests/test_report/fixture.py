@@ -2,7 +2,7 @@
 
 Raw tables are built from polars frames with the real contract columns (`fct_cost_lines` from the
 pandera model `schemas.pricing.cost_line`, `dim_tenants`, `dim_prices`, `dim_features`,
-`quarantine_requests`), then the real SQL models of the part-1 marts (and the model mix) are run on
+`quarantine_requests`), then the real SQL models of the usage marts (and the model mix) are run on
 them, so the marts have exactly the published columns. `mart_budget_status` and
 `mart_weekly_scorecard` are written from frames with the columns of their SQL models.
 
@@ -69,25 +69,8 @@ def _request(rng: random.Random, rid: str, env: str, ts: datetime, tenant: str, 
     )
     if rng.random() < 0.03:
         model = "m-x"
-    roll = rng.random()
-    same = [h for h in history if h["feature"] == feature and h["price_status"] == "priced"]
-    if same and roll < 0.08:
-        cache, source = "exact", rng.choice(same)
-    elif same and roll < 0.13:
-        cache, source = "semantic", rng.choice(same)
-    elif roll < 0.35:
-        cache, source = "prefix", None
-    else:
-        cache, source = "miss", None
-    tokens = dict.fromkeys(TOKEN_KIND_COLUMNS.values(), 0)
-    if cache in ("miss", "prefix"):
-        size = {"copilot": 3000, "triage": 1200, "summarize": 6000}[feature]
-        tokens["input_uncached_tokens"] = rng.randint(size // 2, size * 2)
-        tokens["output_tokens"] = rng.randint(100, 900)
-        if cache == "prefix":
-            tokens["cache_read_tokens"] = rng.randint(500, 4000)
-        elif rng.random() < 0.3:
-            tokens["cache_write_5m_tokens"] = rng.randint(500, 3000)
+    cache, source = _cache(rng, feature, history)
+    tokens = _tokens(rng, cache, feature)
     row = {
         "request_id": rid,
         "timestamp_utc": ts,
@@ -126,7 +109,39 @@ def _request(rng: random.Random, rid: str, env: str, ts: datetime, tenant: str, 
         "escalated": rng.random() < 0.1,
         "csat": float(rng.randint(3, 5)),
     }  # fmt: skip
-    app_hit = cache in ("exact", "semantic")
+    _price(row, model, tokens, app_hit=cache in ("exact", "semantic"))
+    return row
+
+
+def _cache(rng: random.Random, feature: str, history: list[dict]) -> tuple[str, dict | None]:
+    """The cache status and, for an app-cache hit, the earlier request it reused."""
+    roll = rng.random()
+    same = [h for h in history if h["feature"] == feature and h["price_status"] == "priced"]
+    if same and roll < 0.08:
+        return "exact", rng.choice(same)
+    if same and roll < 0.13:
+        return "semantic", rng.choice(same)
+    if roll < 0.35:
+        return "prefix", None
+    return "miss", None
+
+
+def _tokens(rng: random.Random, cache: str, feature: str) -> dict[str, int]:
+    """Token counts by column; an app-cache hit uses none."""
+    tokens = dict.fromkeys(TOKEN_KIND_COLUMNS.values(), 0)
+    if cache in ("miss", "prefix"):
+        size = {"copilot": 3000, "triage": 1200, "summarize": 6000}[feature]
+        tokens["input_uncached_tokens"] = rng.randint(size // 2, size * 2)
+        tokens["output_tokens"] = rng.randint(100, 900)
+        if cache == "prefix":
+            tokens["cache_read_tokens"] = rng.randint(500, 4000)
+        elif rng.random() < 0.3:
+            tokens["cache_write_5m_tokens"] = rng.randint(500, 3000)
+    return tokens
+
+
+def _price(row: dict, model: str, tokens: dict[str, int], app_hit: bool) -> None:
+    """Add the price, cost and status columns to the row."""
     prices = LIST_PRICES.get(model)
     for kind in TOKEN_KINDS:
         n = tokens[TOKEN_KIND_COLUMNS[kind]]
@@ -153,7 +168,6 @@ def _request(rng: random.Random, rid: str, env: str, ts: datetime, tenant: str, 
     row["context_tier"] = "base"
     row["price_status"] = status
     row["unpriced_reason"] = reason
-    return row
 
 
 def cost_lines() -> pl.DataFrame:
@@ -451,7 +465,7 @@ def empty_margin_marts() -> dict[str, pl.DataFrame]:
     (catalog/revenue.csv), so the margin section says so instead of a missing table."""
     frames = {}
     for module in ("mart_tenant_margin", "mart_feature_margin"):
-        schema = importlib.import_module(f"schemas.{module}")
+        schema = importlib.import_module(f"schemas.margin.{module}")
         columns = schema.MODEL.to_schema().columns
         frames[schema.TABLE] = pl.DataFrame(
             schema={name: col.dtype.type for name, col in columns.items()}

@@ -28,10 +28,8 @@ def _chromium() -> str:
     return found
 
 
-def _png_colours(path: Path) -> tuple[int, int, set[bytes]]:
-    """Width, height and the distinct pixel colours of an 8-bit RGB/RGBA PNG (decoded here)."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+def _png_chunks(data: bytes) -> tuple[int, int, int, bytes]:
+    """Width, height, channels and the joined IDAT data of an 8-bit RGB/RGBA PNG."""
     pos, idat, width, height, channels = 8, b"", 0, 0, 4
     while pos < len(data):
         length, kind = struct.unpack(">I4s", data[pos : pos + 8])
@@ -43,6 +41,32 @@ def _png_colours(path: Path) -> tuple[int, int, set[bytes]]:
         elif kind == b"IDAT":
             idat += body
         pos += 12 + length
+    return width, height, channels, idat
+
+
+def _unfilter(kind: int, line: bytearray, previous: bytearray, channels: int) -> None:
+    """Undo the PNG filter of one scanline in place."""
+    for i in range(len(line)):
+        left = line[i - channels] if i >= channels else 0
+        up, corner = previous[i], previous[i - channels] if i >= channels else 0
+        if kind == 1:
+            line[i] = (line[i] + left) & 0xFF
+        elif kind == 2:
+            line[i] = (line[i] + up) & 0xFF
+        elif kind == 3:
+            line[i] = (line[i] + (left + up) // 2) & 0xFF
+        elif kind == 4:
+            p = left + up - corner
+            pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+            pred = left if pa <= pb and pa <= pc else up if pb <= pc else corner
+            line[i] = (line[i] + pred) & 0xFF
+
+
+def _png_colours(path: Path) -> tuple[int, int, set[bytes]]:
+    """Width, height and the distinct pixel colours of an 8-bit RGB/RGBA PNG (decoded here)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height, channels, idat = _png_chunks(data)
     raw, stride = zlib.decompress(idat), width * channels
     previous, colours = bytearray(stride), set()
     for y in range(height):
@@ -50,20 +74,7 @@ def _png_colours(path: Path) -> tuple[int, int, set[bytes]]:
             raw[y * (stride + 1)],
             bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)]),
         )
-        for i in range(stride):
-            left = line[i - channels] if i >= channels else 0
-            up, corner = previous[i], previous[i - channels] if i >= channels else 0
-            if kind == 1:
-                line[i] = (line[i] + left) & 0xFF
-            elif kind == 2:
-                line[i] = (line[i] + up) & 0xFF
-            elif kind == 3:
-                line[i] = (line[i] + (left + up) // 2) & 0xFF
-            elif kind == 4:
-                p = left + up - corner
-                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
-                pred = left if pa <= pb and pa <= pc else up if pb <= pc else corner
-                line[i] = (line[i] + pred) & 0xFF
+        _unfilter(kind, line, previous, channels)
         if y % 8 == 0:
             colours.update(bytes(line[i : i + 3]) for i in range(0, stride, channels * 4))
         previous = line

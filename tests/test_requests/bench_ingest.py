@@ -3,7 +3,7 @@
     python tests/test_requests/bench_ingest.py ROWS FORMAT [PATH [DUCKDB_MEMORY_LIMIT]]
 
 FORMAT: parquet | jsonl | csv. PATH: `sql` (default; `load_requests_sql`, what the asset runs)
-or `polars` (`read_requests` + `staging.load_window`). Input comes from
+or `polars` (`read_requests` + `oracle_load.load_window`). Input comes from
 `pipelines.lib.sample.generate_requests_frame` (cached under /tmp/costline-bench/). Reports wall
 time, CPU time (user + sys; rows per CPU-second x 2 is what two free cores would do) and peak
 RSS. Run it under `/usr/bin/time -v` for the same figures from outside.
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.requests import read_requests, staging
+from pipelines.lib.requests import oracle_load
+from pipelines.lib.requests.oracle import read_requests
 from pipelines.lib.requests.sql import load_requests_sql
 from pipelines.lib.sample import generate_requests_frame
 
@@ -58,7 +59,7 @@ def main(rows: int, fmt: str, path: str, memory_limit: str | None = None) -> Non
         else:
             result = read_requests(root, START, END)
             files = [dataclasses.asdict(f) for f in result.files]
-            stats = staging.load_window(
+            stats = oracle_load.load_window(
                 con,
                 result.requests,
                 result.quarantine,

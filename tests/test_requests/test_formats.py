@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib.requests import read_requests
 from pipelines.lib.requests.adapters import MappingError
+from pipelines.lib.requests.oracle import read_requests
 from schemas.requests.canonical_request import CanonicalRequest
 
 FIXTURES = Path(__file__).parent / "adapters" / "fixtures"

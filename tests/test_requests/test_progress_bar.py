@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from pipelines.lib import progress, warehouse
@@ -21,6 +23,16 @@ RECORD = {
 }
 
 
+@contextmanager
+def progress_on() -> Iterator[None]:
+    """Progress output on (as `costline run` turns it on through its resource), off afterwards."""
+    progress.enable(True)
+    try:
+        yield
+    finally:
+        progress.enable(False)
+
+
 def _input(tmp_path):
     requests = tmp_path / "in" / "requests"
     requests.mkdir(parents=True)
@@ -37,9 +49,9 @@ def _load(tmp_path, root) -> None:
 
 def test_reading_logs_draws_a_bar_up_to_100_percent(tmp_path, monkeypatch, capsys):
     root = _input(tmp_path)
-    monkeypatch.setenv("COSTLINE_PROGRESS", "1")
     monkeypatch.setattr(progress, "BAR_MIN_BYTES", 1)
-    _load(tmp_path, root)
+    with progress_on():
+        _load(tmp_path, root)
     err = capsys.readouterr().err
     assert "reading request logs [" in err
     assert "100%" in err.splitlines()[-1]
@@ -47,9 +59,9 @@ def test_reading_logs_draws_a_bar_up_to_100_percent(tmp_path, monkeypatch, capsy
 
 def test_small_inputs_and_quiet_runs_draw_no_bar(tmp_path, monkeypatch, capsys):
     root = _input(tmp_path)
-    monkeypatch.setenv("COSTLINE_PROGRESS", "1")
-    _load(tmp_path, root)  # far below the 64 MB floor
-    monkeypatch.setenv("COSTLINE_PROGRESS", "0")
+    with progress_on():
+        _load(tmp_path, root)  # far below the 64 MB floor
+    progress.enable(False)
     monkeypatch.setattr(progress, "BAR_MIN_BYTES", 1)
     _load(tmp_path, root)
     assert "reading request logs [" not in capsys.readouterr().err

@@ -44,8 +44,10 @@ def _input(root: Path, good: int, bad_tokens: int, bad_env: int) -> Path:
     return root
 
 
-def _materialize(root: Path) -> dg.ExecuteInProcessResult:
-    resource = CostlineResource(input_dir=str(root), output_dir=str(root / "out"))
+def _materialize(root: Path, max_share: str = "0.01") -> dg.ExecuteInProcessResult:
+    resource = CostlineResource(
+        input_dir=str(root), output_dir=str(root / "out"), max_quarantine_share=max_share
+    )
     return dg.materialize(
         [stg_requests], resources={"costline": resource}, partition_key=DAY, raise_on_error=False
     )
@@ -56,8 +58,7 @@ def _share_check(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation:
     return check
 
 
-def test_over_threshold_fails_the_step_with_top_reasons(tmp_path, monkeypatch):
-    monkeypatch.delenv("COSTLINE_MAX_QUARANTINE_SHARE", raising=False)
+def test_over_threshold_fails_the_step_with_top_reasons(tmp_path):
     result = _materialize(_input(tmp_path, good=97, bad_tokens=2, bad_env=1))
     assert not result.success  # the blocking check stops the step: nothing downstream runs
     check = _share_check(result)
@@ -73,9 +74,8 @@ def test_over_threshold_fails_the_step_with_top_reasons(tmp_path, monkeypatch):
     assert mat.metadata["fields_repaired"].value == 97
 
 
-def test_at_or_under_threshold_passes(tmp_path, monkeypatch):
-    monkeypatch.setenv("COSTLINE_MAX_QUARANTINE_SHARE", "0.03")
-    result = _materialize(_input(tmp_path, good=97, bad_tokens=2, bad_env=1))
+def test_at_or_under_threshold_passes(tmp_path):
+    result = _materialize(_input(tmp_path, good=97, bad_tokens=2, bad_env=1), max_share="0.03")
     assert result.success
     assert _share_check(result).passed
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.lib.requests import read_requests
+from pipelines.lib.requests.oracle import read_requests
 from schemas.requests.canonical_request import (
     CANONICAL_COLUMNS,
     QUARANTINE_COLUMNS,

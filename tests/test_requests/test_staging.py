@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from pipelines.lib import warehouse
-from pipelines.lib.requests import staging
+from pipelines.lib.requests import oracle_load
 from schemas.requests.canonical_request import CANONICAL_COLUMNS, QUARANTINE_COLUMNS
 
 
@@ -63,7 +63,7 @@ D1, D2 = date(2026, 9, 1), date(2026, 9, 2)
 
 def _load(con, reqs, quar, outside=0, start=D1, end=D2):
     files = [{"path": p} for p in sorted(set(reqs["source_file"]) | set(quar["source_file"]))]
-    return staging.load_window(
+    return oracle_load.load_window(
         con, reqs, quar, len(reqs) + len(quar) + outside, outside, files, start, end
     )
 
@@ -96,5 +96,5 @@ def test_broken_accounting_is_refused_and_nothing_is_written(tmp_path):
     with warehouse.connect(tmp_path / "w.duckdb") as con:
         reqs = _requests([("a", D1)])
         with pytest.raises(RuntimeError, match="row accounting broken"):
-            staging.load_window(con, reqs, _quarantine([]), 5, 0, [{"path": "x"}], D1, D2)
+            oracle_load.load_window(con, reqs, _quarantine([]), 5, 0, [{"path": "x"}], D1, D2)
         assert con.execute("select count(*) from stg_requests").fetchone()[0] == 0

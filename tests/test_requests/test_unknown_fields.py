@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from pipelines.lib import warehouse
-from pipelines.lib.requests import read_requests
+from pipelines.lib.requests.oracle import read_requests
 from pipelines.lib.requests.sql import load_requests_sql
 from pipelines.lib.requests.unknown_fields import one_edit, suggestion
 

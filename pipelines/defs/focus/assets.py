@@ -8,19 +8,11 @@ import duckdb
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.defs.sql_assets import build_sql_asset, sql_model
-from pipelines.lib import warehouse
 from pipelines.lib.focus.export import export_focus
+from pipelines.lib.focus.totals import cost_line_totals, focus_totals
 from pipelines.lib.progress import report
 
 TOTALS_MATCH = "totals_match_cost_lines"
-_KINDS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
-# FOCUS needs a ListUnitPrice on every usage row: where the line has no list price in the
-# billing currency, the FOCUS row lists at the contracted price (see the FOCUS model header).
-LIST_OR_CONTRACTED = " + ".join(
-    f"case when list_currency = contracted_currency "
-    f"then coalesce(list_cost_{k}, contracted_cost_{k}) else contracted_cost_{k} end"
-    for k in _KINDS
-)
 
 
 def totals_match_cost_lines(
@@ -28,27 +20,8 @@ def totals_match_cost_lines(
 ) -> dg.AssetCheckResult:
     """Σ ListCost / ContractedCost / BilledCost of the window equal the priced cost lines' sums,
     exactly: the FOCUS rows are a regrouping of the lines, nothing added or lost."""
-    window_params = {"s": start, "e": end}
-    focus = warehouse.frame(
-        con,
-        """select coalesce(sum(ListCost), 0) as list,
-                  coalesce(sum(ContractedCost), 0) as contracted,
-                  coalesce(sum(BilledCost), 0) as billed,
-                  coalesce(sum(ConsumedQuantity), 0) as tokens
-           from fct_focus_cost_and_usage
-           where ChargePeriodStart >= $s and ChargePeriodStart < $e""",
-        window_params,
-    ).row(0, named=True)
-    lines = warehouse.frame(
-        con,
-        f"""select coalesce(sum({LIST_OR_CONTRACTED}), 0) as list,
-                  coalesce(sum(contracted_cost), 0) as contracted,
-                  coalesce(sum(input_uncached_tokens + cache_read_tokens + cache_write_5m_tokens
-                               + cache_write_1h_tokens + output_tokens), 0) as tokens
-           from fct_cost_lines
-           where request_date >= $s and request_date < $e and price_status = 'priced'""",
-        window_params,
-    ).row(0, named=True)
+    focus = focus_totals(con, start, end)
+    lines = cost_line_totals(con, start, end)
     passed = (
         focus["list"] == lines["list"]
         and focus["contracted"] == lines["contracted"]

@@ -4,12 +4,11 @@ checked against the invoice totals, exported per billing month with its metadata
 from datetime import date
 
 import dagster as dg
-import duckdb
 
-from pipelines.defs.invoices.assets import months_of
+from pipelines.defs.checks import invoices_match, schema_check
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
-from pipelines.defs.sql_assets import SCHEMA_CHECK, upstream_of
+from pipelines.defs.sql_assets import upstream_of
 from pipelines.lib import warehouse
 from pipelines.lib.focus.export_invoiced import (
     FOLDER,
@@ -20,17 +19,11 @@ from pipelines.lib.focus.export_invoiced import (
 )
 from pipelines.lib.invoices.allocation import FxRates
 from pipelines.lib.progress import report
+from pipelines.money import months_of
 from schemas import registry
 
 INVOICED_EQUALS_INVOICE = "billed_equals_invoice_total"
-
-
-def _schema_result(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
-    failure = registry.validate_frame(TABLE, warehouse.frame(con, f"select * from {TABLE}"))
-    return dg.AssetCheckResult(
-        check_name=SCHEMA_CHECK, passed=failure is None, metadata={"failure": failure or "none"}
-    )
-
+SCHEMA = schema_check(TABLE)
 
 _model = warehouse.discover_models()[TABLE]
 
@@ -51,12 +44,7 @@ _model = warehouse.discover_models()[TABLE]
     description=f"{_model.description}\n\nGrain: {_model.grain}. Source: sql/{_model.layer}/"
     f"{_model.path.name}",
     check_specs=[
-        dg.AssetCheckSpec(
-            SCHEMA_CHECK,
-            asset=TABLE,
-            blocking=True,
-            description=f"rows validate against schemas.{registry.module_of(TABLE)}",
-        ),
+        SCHEMA.spec,
         dg.AssetCheckSpec(
             INVOICED_EQUALS_INVOICE,
             asset=TABLE,
@@ -76,17 +64,8 @@ def fct_focus_invoiced(context: dg.AssetExecutionContext, costline: CostlineReso
         registry.apply_comments(con, TABLE)
         check = invoice_sum_check(con)
         yield dg.MaterializeResult(metadata={"rows": rows, "invoices": len(check)})
-        yield _schema_result(con)
-    mismatches = check.filter(~check["matches"])
-    yield dg.AssetCheckResult(
-        check_name=INVOICED_EQUALS_INVOICE,
-        passed=len(mismatches) == 0,
-        metadata={
-            "invoices": len(check),
-            "mismatches": len(mismatches),
-            "detail": dg.MetadataValue.md(f"```\n{check}\n```"),
-        },
-    )
+        yield SCHEMA.of_table(con)
+    yield invoices_match(INVOICED_EQUALS_INVOICE, check)
 
 
 @dg.asset(

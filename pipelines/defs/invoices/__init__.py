@@ -1,1 +1,1 @@
-"""Vendor invoices: staging, allocation to tenants and the monthly chargeback."""
+"""Vendor invoices: staging and allocation to tenants (the chargeback is `defs/chargeback`)."""

@@ -15,9 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 
 from pipelines.defs.jobs import DAILY_JOB_NAME
-from pipelines.lib.invoices.lines import InvoiceError, month_start, next_month
+from pipelines.defs.resources import CostlineResource
+from pipelines.lib.invoices.lines import InvoiceError
 from pipelines.lib.invoices.normalise import discover, parse_file
-from pipelines.settings import Settings
+from pipelines.money import month_start, next_month
 
 INVOICE_RUN_ASSETS = (
     "stg_invoice_lines",
@@ -53,9 +54,9 @@ def partition_for(month: date, today: date) -> str:
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="New invoice files -> that month's final chargeback.",
 )
-def invoice_files_sensor(context: dg.SensorEvaluationContext):
+def invoice_files_sensor(context: dg.SensorEvaluationContext, costline: CostlineResource):
     """Requests one run per billing month with new or changed invoice files."""
-    input_dir = Settings.from_env().input_dir
+    input_dir = costline.input_path
     previous = json.loads(context.cursor) if context.cursor else {}
     current = _state(input_dir)
     changed = sorted(k for k, v in current.items() if previous.get(k) != v)

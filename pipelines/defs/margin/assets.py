@@ -6,33 +6,22 @@ single-run backfill policy so they run in the one daily job. The marts themselve
 """
 
 import dagster as dg
-import duckdb
-import polars as pl
 
-from pipelines.defs.checks import schema_result, schema_spec
+from pipelines.defs.checks import schema_check
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
-from pipelines.lib import warehouse
 from pipelines.lib.catalog import CatalogError
 from pipelines.lib.invoices.allocation.fx import FxRates
-from pipelines.lib.invoices.lines import months_of
 from pipelines.lib.margin import RevenueError, read_revenue
-from pipelines.lib.margin.figures import TABLES, compute_figures, read_inputs
 from pipelines.lib.margin.internal_rates import load_internal_rates
-from pipelines.lib.margin.showback import build_showback, export_showback
+from pipelines.lib.margin.showback_months import export_showback_months
+from pipelines.lib.margin.tables import replace_table, write_figures
 from pipelines.lib.progress import report
-from pipelines.settings import Settings
+from pipelines.money import months_of
 
 ATTRIBUTED = "revenue_lines_attributed"
-
-
-def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """Replace a whole table with the frame (types kept: decimals stay decimals)."""
-    con.register("incoming_margin_rows", frame.to_arrow())
-    try:
-        con.execute(f"create or replace table {name} as select * from incoming_margin_rows")
-    finally:
-        con.unregister("incoming_margin_rows")
+REVENUE_SCHEMA = schema_check("stg_revenue")
+RATES_SCHEMA = schema_check("dim_internal_rates")
 
 
 @dg.asset(
@@ -42,7 +31,7 @@ def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame
     kinds={"python", "duckdb"},
     pool="duckdb",
     check_specs=[
-        schema_spec("stg_revenue", "stg_revenue"),
+        REVENUE_SCHEMA.spec,
         dg.AssetCheckSpec(
             ATTRIBUTED,
             asset="stg_revenue",
@@ -74,7 +63,7 @@ def stg_revenue(context: dg.AssetExecutionContext, costline: CostlineResource):
             "duplicate_invoices": batch.duplicate_invoices,
         }
     )
-    yield schema_result("stg_revenue", batch.lines)
+    yield REVENUE_SCHEMA.of_frame(batch.lines)
     yield dg.AssetCheckResult(
         check_name=ATTRIBUTED,
         passed=len(batch.quarantined) == 0,
@@ -94,7 +83,7 @@ def stg_revenue(context: dg.AssetExecutionContext, costline: CostlineResource):
     backfill_policy=single_run,
     kinds={"python", "duckdb"},
     pool="duckdb",
-    check_specs=[schema_spec("dim_internal_rates", "dim_internal_rates")],
+    check_specs=[RATES_SCHEMA.spec],
 )
 def dim_internal_rates(context: dg.AssetExecutionContext, costline: CostlineResource):
     """catalog/internal_rates.csv: each feature's internal price per request, accepted output
@@ -107,7 +96,7 @@ def dim_internal_rates(context: dg.AssetExecutionContext, costline: CostlineReso
     with costline.connect() as con:
         replace_table(con, "dim_internal_rates", rates)
     yield dg.MaterializeResult(metadata={"rates": len(rates), "file_present": path.exists()})
-    yield schema_result("dim_internal_rates", rates)
+    yield RATES_SCHEMA.of_frame(rates)
 
 
 @dg.asset(
@@ -128,22 +117,9 @@ def margin_figures(context: dg.AssetExecutionContext, costline: CostlineResource
     feature, for every month (pipelines.lib.margin.figures): tables int_tenant_margins_computed,
     int_feature_margins_computed, int_internal_recovery_computed, read by the margin marts."""
     fx = FxRates.from_csv(costline.input_path / "catalog" / "fx.csv")
-    threshold = Settings.from_env().thin_margin_share
+    threshold = costline.thin_margin_threshold
     with costline.connect() as con:
-        figures = compute_figures(*read_inputs(con), fx=fx, threshold=threshold)
-        frames = dict(
-            zip(TABLES, (figures.tenants, figures.features, figures.recovery), strict=True)
-        )
-        for name, frame in frames.items():
-            replace_table(con, name, frame)
-        counts = {
-            status: n
-            for status, n in warehouse.frame(
-                con,
-                "select margin_status, count(*) as n from int_tenant_margins_computed group by all "
-                "order by all",
-            ).rows()
-        }
+        figures, counts = write_figures(con, fx, threshold)
     statuses = ", ".join(f"{n} {status}" for status, n in counts.items())
     report(f"margin: {len(figures.tenants)} tenant-months ({statuses})")
     return dg.MaterializeResult(
@@ -170,18 +146,6 @@ def showback_export(context: dg.AssetExecutionContext, costline: CostlineResourc
     window touches (showback.csv, one file per tenant, manifest with per-currency totals and
     sha256), from mart_internal_recovery."""
     start, end = window(context)
-    written = {}
     with costline.connect() as con:
-        for month in months_of(start, end):
-            period = month.strftime("%Y-%m")
-            recovery = warehouse.frame(
-                con,
-                "select * from mart_internal_recovery where billing_period = $p",
-                {"p": period},
-            )
-            frame = build_showback(recovery)
-            target = export_showback(costline.output_path, period, frame)
-            if target is not None:
-                written[period] = {"rows": len(frame), "path": str(target)}
-                report(f"showback {period}: {len(frame)} rows")
+        written = export_showback_months(con, costline.output_path, months_of(start, end))
     return dg.MaterializeResult(metadata={"months": dg.MetadataValue.json(written)})

@@ -1,4 +1,4 @@
-"""Inputs of the part-2 marts: late feedback, budgets, feature kinds and mart settings.
+"""Inputs of the steering marts: late feedback, budgets, feature kinds and mart settings.
 
 All four are reloaded in full on every run (they are small and not tied to a day), but stay
 daily-partitioned with the single-run backfill policy so they run in the same job as the rest.
@@ -6,39 +6,17 @@ daily-partitioned with the single-run backfill policy so they run in the same jo
 
 import dagster as dg
 
+from pipelines.defs.checks import schema_check
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource
-from pipelines.lib import warehouse
+from pipelines.lib.margin.tables import replace_table
 from pipelines.lib.marts import catalogs, feedback
 from pipelines.lib.progress import report
-from schemas import registry
 
 ROWS_ACCOUNTED = "rows_accounted_for"
-SCHEMA_VALID = "matches_published_schema"
-
-
-def _replace_table(con, name: str, frame) -> None:
-    con.register("incoming_marts_input", frame.to_arrow())
-    try:
-        con.execute(f"create or replace table {name} as select * from incoming_marts_input")
-    finally:
-        con.unregister("incoming_marts_input")
-
-
-def _schema_result(con, table: str) -> dg.AssetCheckResult:
-    failure = registry.validate_frame(table, warehouse.frame(con, f"select * from {table}"))
-    return dg.AssetCheckResult(
-        check_name=SCHEMA_VALID, passed=failure is None, metadata={"failure": failure or "none"}
-    )
-
-
-def _schema_spec(table: str) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(
-        SCHEMA_VALID,
-        asset=table,
-        blocking=True,
-        description=f"the table validates against schemas.{table}",
-    )
+FEEDBACK_SCHEMA = schema_check("stg_feedback")
+BUDGETS_SCHEMA = schema_check("dim_budgets")
+FEATURES_SCHEMA = schema_check("dim_features")
 
 
 @dg.asset(
@@ -55,7 +33,7 @@ def _schema_spec(table: str) -> dg.AssetCheckSpec:
             blocking=True,
             description="feedback lines read = loaded + quarantined",
         ),
-        _schema_spec("stg_feedback"),
+        FEEDBACK_SCHEMA.spec,
     ],
 )
 def stg_feedback(context: dg.AssetExecutionContext, costline: CostlineResource):
@@ -80,7 +58,7 @@ def stg_feedback(context: dg.AssetExecutionContext, costline: CostlineResource):
             passed=stats["rows_read"] == stats["rows_loaded"] + stats["rows_quarantined"],
             metadata=stats,
         )
-        yield _schema_result(con, "stg_feedback")
+        yield FEEDBACK_SCHEMA.of_table(con)
 
 
 @dg.asset(
@@ -89,7 +67,7 @@ def stg_feedback(context: dg.AssetExecutionContext, costline: CostlineResource):
     backfill_policy=single_run,
     kinds={"python", "duckdb"},
     pool="duckdb",
-    check_specs=[_schema_spec("dim_budgets")],
+    check_specs=[BUDGETS_SCHEMA.spec],
 )
 def dim_budgets(context: dg.AssetExecutionContext, costline: CostlineResource):
     """catalog/budgets.csv: monthly/daily spend limits per tenant and feature (NULL = all
@@ -97,11 +75,11 @@ def dim_budgets(context: dg.AssetExecutionContext, costline: CostlineResource):
     path = costline.input_path / "catalog" / "budgets.csv"
     budgets = catalogs.load_budgets(path)
     with costline.connect() as con:
-        _replace_table(con, "dim_budgets", budgets)
+        replace_table(con, "dim_budgets", budgets)
         yield dg.MaterializeResult(
             metadata={"budgets": len(budgets), "file_present": path.exists()}
         )
-        yield _schema_result(con, "dim_budgets")
+        yield BUDGETS_SCHEMA.of_table(con)
 
 
 @dg.asset(
@@ -110,16 +88,16 @@ def dim_budgets(context: dg.AssetExecutionContext, costline: CostlineResource):
     backfill_policy=single_run,
     kinds={"python", "duckdb"},
     pool="duckdb",
-    check_specs=[_schema_spec("dim_features")],
+    check_specs=[FEATURES_SCHEMA.spec],
 )
 def dim_features(context: dg.AssetExecutionContext, costline: CostlineResource):
     """catalog/features.csv: each feature's kind (extractive, generative, ...). Empty when the
     file is absent: the marts then call every feature `unclassified`."""
     frame, present = catalogs.load_features(costline.input_path / "catalog" / "features.csv")
     with costline.connect() as con:
-        _replace_table(con, "dim_features", frame)
+        replace_table(con, "dim_features", frame)
         yield dg.MaterializeResult(metadata={"features": len(frame), "file_present": present})
-        yield _schema_result(con, "dim_features")
+        yield FEATURES_SCHEMA.of_table(con)
 
 
 @dg.asset(
@@ -138,7 +116,7 @@ def costline_settings(context: dg.AssetExecutionContext, costline: CostlineResou
         if frame is None:
             con.execute("create table if not exists costline_settings (key VARCHAR, value VARCHAR)")
         else:
-            _replace_table(con, "costline_settings", frame)
+            replace_table(con, "costline_settings", frame)
         rows = con.execute("select key, value from costline_settings order by key").fetchall()
     return dg.MaterializeResult(
         metadata={"settings": dg.MetadataValue.json(dict(rows)), "file_present": frame is not None}

@@ -1,8 +1,8 @@
-"""Extra checks of the part-2 marts (routing, budgets, anomalies, scorecard), keyed by model name.
+"""Extra checks of the steering marts (routing, budgets, anomalies, scorecard), keyed by model name.
 
-Merged by the lead into `MODEL_CHECKS`. Anomalies and flags warn (`AssetCheckSeverity.WARN`):
-they are findings about spend, not errors in the data. Each fn(con, start, end, costline)
-returns an AssetCheckResult without a check_name.
+`pipelines.defs.marts.assets` attaches them to the SQL model assets. Anomalies and flags warn
+(`AssetCheckSeverity.WARN`): they are findings about spend, not errors in the data. Each
+fn(con, start, end, costline) returns an AssetCheckResult without a check_name.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.sql_assets import CheckList
+from pipelines.lib.marts import findings
 
 WARN = dg.AssetCheckSeverity.WARN
 _LIST_LIMIT = 50
@@ -23,34 +24,39 @@ def _md(rows: list[tuple], header: str) -> dg.MetadataValue:
     return dg.MetadataValue.md("```\n" + "\n".join(lines) + "\n```")
 
 
+def _warning(
+    rows: list[tuple],
+    count: str,
+    listing: str,
+    header: str,
+    extra: dict[str, object] | None = None,
+    limit: int | None = _LIST_LIMIT,
+    description: str | None = None,
+) -> dg.AssetCheckResult:
+    """A WARN result that fires when there are `rows`: their count, any `extra` metadata, and the
+    first `limit` of them listed under `header`."""
+    listed = rows if limit is None else rows[:limit]
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=WARN,
+        metadata={count: len(rows), **(extra or {}), listing: _md(listed, header)},
+        description=description,
+    )
+
+
 def high_severity_anomalies(
     con: duckdb.DuckDBPyConnection, start: date, end: date, costline: object
 ) -> dg.AssetCheckResult:
     """Warns when the run window holds a high-severity token or cost spike in prod (production is
     the default view; staging/dev spikes are counted in the metadata, they do not fire)."""
-    rows = con.execute(
-        """select day, tenant_id || ' / ' || feature || ' / ' || environment, anomaly_kind,
-                  round(tokens_ratio, 1), round(cost_ratio, 1)
-           from mart_anomalies
-           where severity = 'high' and day >= $s and day < $e and environment = 'prod'
-           order by day, tenant_id, feature""",
-        {"s": start, "e": end},
-    ).fetchall()
-    other = con.execute(
-        """select count(*) from mart_anomalies
-           where severity = 'high' and day >= $s and day < $e and environment <> 'prod'""",
-        {"s": start, "e": end},
-    ).fetchall()[0][0]
-    return dg.AssetCheckResult(
-        passed=not rows,
-        severity=WARN,
-        metadata={
-            "high_severity": len(rows),
-            "high_severity_non_prod": int(other),
-            "anomalies": _md(
-                rows[:_LIST_LIMIT],
-                "day | tenant / feature / env | kind | tokens x median | cost x median",
-            ),
+    rows = findings.high_severity_anomalies(con, start, end)
+    return _warning(
+        rows,
+        "high_severity",
+        "anomalies",
+        "day | tenant / feature / env | kind | tokens x median | cost x median",
+        extra={
+            "high_severity_non_prod": findings.non_prod_high_severity_anomalies(con, start, end)
         },
         description="high-severity spikes in the window" if rows else "no high-severity spike",
     )
@@ -60,26 +66,13 @@ def high_severity_runaway_sessions(
     con: duckdb.DuckDBPyConnection, start: date, end: date, costline: object
 ) -> dg.AssetCheckResult:
     """Warns when a high-severity runaway session was active in prod in the run window."""
-    rows = con.execute(
-        """select last_day, tenant_id, feature, environment, session_id, requests, tokens,
-                  round(greatest(coalesce(requests_vs_p99, 0), coalesce(tokens_vs_p99, 0)), 1)
-           from mart_runaway_sessions
-           where severity = 'high' and last_day >= $s and first_day < $e
-             and environment = 'prod'
-           order by tenant_id, feature, session_id""",
-        {"s": start, "e": end},
-    ).fetchall()
-    return dg.AssetCheckResult(
-        passed=not rows,
-        severity=WARN,
-        metadata={
-            "high_severity": len(rows),
-            "tenants": ", ".join(sorted({r[1] for r in rows})) or "none",
-            "sessions": _md(
-                rows[:_LIST_LIMIT],
-                "last day | tenant | feature | env | session | requests | tokens | x p99",
-            ),
-        },
+    rows = findings.high_severity_runaway_sessions(con, start, end)
+    return _warning(
+        rows,
+        "high_severity",
+        "sessions",
+        "last day | tenant | feature | env | session | requests | tokens | x p99",
+        extra={"tenants": ", ".join(sorted({r[1] for r in rows})) or "none"},
     )
 
 
@@ -87,25 +80,11 @@ def budgets_breached(
     con: duckdb.DuckDBPyConnection, start: date, end: date, costline: object
 ) -> dg.AssetCheckResult:
     """Warns on hard breaches and unsupported currencies on the last day of the window."""
-    rows = con.execute(
-        """select tenant_id, coalesce(feature, '(all)'), status, guardrail_action,
-                  round(month_to_date, 2), monthly_limit, currency, status_reason
-           from mart_budget_status
-           where as_of_date = cast($e as date) - 1
-             and status in ('hard', 'unsupported_currency')
-           order by tenant_id, feature nulls first""",
-        {"e": end},
-    ).fetchall()
-    return dg.AssetCheckResult(
-        passed=not rows,
-        severity=WARN,
-        metadata={
-            "flagged_budgets": len(rows),
-            "budgets": _md(
-                rows[:_LIST_LIMIT],
-                "tenant | feature | status | action | mtd | limit | currency | reason",
-            ),
-        },
+    return _warning(
+        findings.breached_budgets(con, end),
+        "flagged_budgets",
+        "budgets",
+        "tenant | feature | status | action | mtd | limit | currency | reason",
     )
 
 
@@ -113,25 +92,11 @@ def freeze_or_rollback(
     con: duckdb.DuckDBPyConnection, start: date, end: date, costline: object
 ) -> dg.AssetCheckResult:
     """Warns when a prompt version / model got costlier and worse in a week of the window."""
-    rows = con.execute(
-        """select week_start, feature, environment, prompt_version, provider || '/' || model,
-                  round(cost_per_execution_change_pct, 1), round(acceptance_change_pts, 1)
-           from mart_weekly_scorecard_versions
-           where freeze_or_rollback and environment = 'prod'
-             and week_start + interval 7 day > $s and week_start < $e
-           order by week_start, environment, feature, prompt_version""",
-        {"s": start, "e": end},
-    ).fetchall()
-    return dg.AssetCheckResult(
-        passed=not rows,
-        severity=WARN,
-        metadata={
-            "flagged_versions": len(rows),
-            "versions": _md(
-                rows[:_LIST_LIMIT],
-                "week | feature | env | prompt_version | model | cost/exec % | acceptance pts",
-            ),
-        },
+    return _warning(
+        findings.freeze_or_rollback_versions(con, start, end),
+        "flagged_versions",
+        "versions",
+        "week | feature | env | prompt_version | model | cost/exec % | acceptance pts",
     )
 
 
@@ -140,22 +105,12 @@ def extractive_on_expensive(
 ) -> dg.AssetCheckResult:
     """Warns when an extractive feature spends on an expensive model in prod (month of the
     window's last day)."""
-    rows = con.execute(
-        """select feature, provider || '/' || model, round(share_of_feature_spend * 100, 1),
-                  round(output_price_multiple, 1)
-           from mart_feature_model_mix
-           where extractive_on_expensive_model and environment = 'prod'
-             and month_start = date_trunc('month', cast($e as date) - 1)
-           order by feature, provider, model""",
-        {"e": end},
-    ).fetchall()
-    return dg.AssetCheckResult(
-        passed=not rows,
-        severity=WARN,
-        metadata={
-            "flagged": len(rows),
-            "features": _md(rows, "feature | model | % of feature spend | x cheapest price"),
-        },
+    return _warning(
+        findings.extractive_on_expensive_models(con, end),
+        "flagged",
+        "features",
+        "feature | model | % of feature spend | x cheapest price",
+        limit=None,
     )
 
 

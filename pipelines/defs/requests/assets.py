@@ -4,14 +4,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 import dagster as dg
+import polars as pl
 
+from pipelines.defs.checks import schema_check
 from pipelines.defs.partitions import daily_partitions, single_run
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import catalog, warehouse
 from pipelines.lib.progress import report
 from pipelines.lib.requests import unknown_fields
 from pipelines.lib.requests.sql import load_requests_sql
-from pipelines.settings import Settings
 from schemas import registry
 from schemas.requests import canonical_request
 from schemas.requests.canonical_request import CanonicalRequest
@@ -19,6 +20,10 @@ from schemas.requests.canonical_request import CanonicalRequest
 ROWS_ACCOUNTED = "rows_accounted_for"
 SCHEMA_VALID = "canonical_schema"
 QUARANTINE_SHARE = "quarantine_share"
+# stg_requests is checked against the canonical record it was normalised to, window by window
+CANONICAL_SCHEMA = schema_check(
+    "stg_requests", name=SCHEMA_VALID, against="the CanonicalRequest model"
+)
 
 
 @dg.asset(
@@ -34,12 +39,7 @@ QUARANTINE_SHARE = "quarantine_share"
             blocking=True,
             description="rows read = rows loaded + quarantined + other days",
         ),
-        dg.AssetCheckSpec(
-            SCHEMA_VALID,
-            asset="stg_requests",
-            blocking=True,
-            description="the window validates against the CanonicalRequest model",
-        ),
+        CANONICAL_SCHEMA.spec,
         dg.AssetCheckSpec(
             QUARANTINE_SHARE,
             asset="stg_requests",
@@ -56,20 +56,14 @@ def stg_requests(context: dg.AssetExecutionContext, costline: CostlineResource):
     report(f"reading request logs {start} .. {end - timedelta(days=1)}")
     with costline.connect() as con:
         # Validated in DuckDB straight into the warehouse: same reasons and accounting as
-        # read_requests + staging.load_window. The connection's memory limit
-        # (COSTLINE_DUCKDB_MEMORY_LIMIT) makes DuckDB spill its scratch table to disk instead of
-        # growing with the day's volume.
+        # read_requests + staging.load_window. The connection's memory limit (the resource's
+        # `duckdb_memory_limit`) makes DuckDB spill its scratch table to disk instead of growing
+        # with the day's volume.
         stats, files = load_requests_sql(con, costline.input_path, start, end)
         errors, rows = _schema_errors(con, start, end)
         unknown = _unknown_fields(con, [f.path for f in files])
         top = _top_reasons(con, start, end)
-        reasons = warehouse.frame(
-            con,
-            """select reason, count(*) as n from quarantine_requests
-               where (request_date >= $s and request_date < $e) or request_date is null
-               group by all order by n desc limit 10""",
-            {"s": start, "e": end},
-        )
+        reasons = _reason_counts(con, start, end)
     report(
         f"loaded {stats.rows_loaded:,} requests, quarantined {stats.rows_quarantined:,}, "
         f"skipped {stats.rows_skipped:,} non-billable, repaired {stats.fields_repaired:,} fields "
@@ -91,13 +85,9 @@ def stg_requests(context: dg.AssetExecutionContext, costline: CostlineResource):
     yield dg.AssetCheckResult(
         check_name=ROWS_ACCOUNTED, passed=accounted, metadata=stats.as_metadata()
     )
-    yield dg.AssetCheckResult(
-        check_name=SCHEMA_VALID,
-        passed=errors is None,
-        metadata={"failure": errors or "none", "rows": rows},
-    )
+    yield CANONICAL_SCHEMA.result(errors, rows=rows)
     yield quarantine_share_check(
-        stats.rows_loaded, stats.rows_quarantined, Settings.from_env().max_quarantine_share, top
+        stats.rows_loaded, stats.rows_quarantined, costline.quarantine_threshold, top
     )
 
 
@@ -141,11 +131,22 @@ def _unknown_fields(con, files: list[str]) -> list[str]:
     return [unknown_fields.UnknownField(*r[:5]).message() for r in rows]
 
 
+def _reason_counts(con, start, end) -> pl.DataFrame:
+    """The window's ten most frequent quarantine reasons with their counts, for the metadata."""
+    return warehouse.frame(
+        con,
+        """select reason, count(*) as n from quarantine_requests
+           where (request_date >= $s and request_date < $e) or request_date is null
+           group by all order by n desc limit 10""",
+        {"s": start, "e": end},
+    )
+
+
 def _top_reasons(con, start, end, limit: int = 5) -> list[tuple[str, int, str]]:
     """(reason, records, first file:line) of the window's quarantine, most frequent first;
     duplicate reasons are grouped without the file:line they name."""
     rows = con.execute(
-        """select regexp_replace(reason, ' \((first seen in|already loaded from) .*\)$', '')
+        r"""select regexp_replace(reason, ' \((first seen in|already loaded from) .*\)$', '')
                     as reason,
                   count(*) as n,
                   min_by(source_file || ':' || source_line,

@@ -23,11 +23,10 @@ from decimal import Decimal
 import polars as pl
 
 from pipelines.lib.invoices.allocation.cells import UNALLOCATED
-from pipelines.lib.invoices.allocation.engine import CENTS_DTYPE
 from pipelines.lib.invoices.allocation.fx import FxRates
 from pipelines.lib.invoices.allocation.rounding import apportion
 from pipelines.lib.invoices.lines import parse_month
-from pipelines.money import round_cents
+from pipelines.money import CENTS, RATIO, round_cents
 
 PROVISIONAL = "provisional"
 FINAL = "final"
@@ -57,17 +56,17 @@ CHARGEBACK_COLUMNS: dict[str, pl.DataType] = {
     "model": pl.String(),
     "requests": pl.Int64(),
     **{c: pl.Int64() for c in TOKEN_COLUMNS},
-    "list_cost": CENTS_DTYPE,
-    "contracted_cost": CENTS_DTYPE,
+    "list_cost": CENTS,
+    "contracted_cost": CENTS,
     "log_currency": pl.String(),
-    **{c: CENTS_DTYPE for c in PARTS},
-    "allocated_cost": CENTS_DTYPE,
+    **{c: CENTS for c in PARTS},
+    "allocated_cost": CENTS,
     "currency": pl.String(),
-    "previous_allocated_cost": CENTS_DTYPE,
-    "change": CENTS_DTYPE,
+    "previous_allocated_cost": CENTS,
+    "change": CENTS,
     "statement_currency": pl.String(),
-    "fx_rate": pl.Decimal(38, 12),
-    "statement_allocated_cost": CENTS_DTYPE,
+    "fx_rate": RATIO,
+    "statement_allocated_cost": CENTS,
     "invoice_id": pl.String(),
     "invoice_billing_period": pl.String(),
 }
@@ -318,6 +317,6 @@ def convert_statements(
             converted[i] = value
     return frame.with_columns(
         pl.Series("statement_currency", targets, dtype=pl.String()),
-        pl.Series("fx_rate", rates, dtype=pl.Decimal(38, 12)),
-        pl.Series("statement_allocated_cost", converted, dtype=CENTS_DTYPE),
+        pl.Series("fx_rate", rates, dtype=RATIO),
+        pl.Series("statement_allocated_cost", converted, dtype=CENTS),
     )

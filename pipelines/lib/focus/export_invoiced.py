@@ -26,7 +26,7 @@ from pipelines.lib.focus.export import _manifest, _select
 from pipelines.lib.focus.metadata import metadata_document, metadata_file, write_metadata
 from pipelines.lib.invoices.allocation.fx import FxRates
 from pipelines.lib.publish import published_files, stage_unit, staged_path
-from pipelines.money import round_cents
+from pipelines.money import month_start, next_month, round_cents
 
 TABLE = "fct_focus_invoiced"
 FX_RELATION = "invoice_fx_rates"
@@ -125,25 +125,17 @@ def invoice_sum_check(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
-def _month_start(month: date) -> date:
-    return month.replace(day=1)
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def export_invoiced(con: duckdb.DuckDBPyConnection, out_dir: Path, months: list[date]) -> dict:
     """Stage the billing months `months` (first days) of `<out_dir>/focus_invoiced/`, each as
     one Parquet file replacing that month at publish (a month without rows loses its folder),
     and focus_invoiced.metadata.json over every file published then. Returns the metadata."""
     con.execute("set TimeZone = 'UTC'")
     replaced = []
-    for month in sorted({_month_start(m) for m in months}):
+    for month in sorted({month_start(m) for m in months}):
         rel = f"billing_period={month:%Y-%m}"
         replaced.append(rel)
         staged = stage_unit(out_dir, f"{FOLDER}/{rel}")
-        params = {"s": month, "e": _next_month(month)}
+        params = {"s": month, "e": next_month(month)}
         where = f"from {TABLE} where BillingPeriodStart >= $s and BillingPeriodStart < $e"
         rows = warehouse.scalar(con, f"select count(*) {where}", params)
         if rows:

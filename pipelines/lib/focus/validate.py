@@ -15,7 +15,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -45,42 +45,50 @@ class UnreadableFile(Exception):
     """The file is missing, not CSV/Parquet, or cannot be parsed at all."""
 
 
+def _csv_rows(path: Path) -> tuple[list[str], Iterator[dict[str, object]]]:
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+        reader = csv.reader(handle)
+        header = next(reader)
+    except (OSError, UnicodeDecodeError, StopIteration, csv.Error) as exc:
+        raise UnreadableFile(f"{path}: {exc or 'empty file'}") from exc
+    header = [h.strip() for h in header]
+
+    def csv_rows() -> Iterator[dict[str, object]]:
+        with handle:
+            for n, cells in enumerate(reader, start=1):
+                if len(cells) != len(header):
+                    raise UnreadableFile(f"{path}: data row {n} has {len(cells)} cells")
+                yield {h: (c if c != "" else None) for h, c in zip(header, cells, strict=True)}
+
+    return header, csv_rows()
+
+
+def _parquet_rows(path: Path) -> tuple[list[str], Iterator[dict[str, object]]]:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:
+        raise UnreadableFile(f"{path}: {exc}") from exc
+    header = list(parquet.schema_arrow.names)
+
+    def parquet_rows() -> Iterator[dict[str, object]]:
+        for batch in parquet.iter_batches(batch_size=10_000):
+            yield from batch.to_pylist()
+
+    return header, parquet_rows()
+
+
 def read_rows(path: Path) -> tuple[list[str], Iterator[dict[str, object]]]:
     """Column names and an iterator of raw rows (CSV: str or None for an empty cell)."""
     if not path.is_file():
         raise UnreadableFile(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        try:
-            handle = path.open(encoding="utf-8-sig", newline="")
-            reader = csv.reader(handle)
-            header = next(reader)
-        except (OSError, UnicodeDecodeError, StopIteration, csv.Error) as exc:
-            raise UnreadableFile(f"{path}: {exc or 'empty file'}") from exc
-        header = [h.strip() for h in header]
-
-        def csv_rows() -> Iterator[dict[str, object]]:
-            with handle:
-                for n, cells in enumerate(reader, start=1):
-                    if len(cells) != len(header):
-                        raise UnreadableFile(f"{path}: data row {n} has {len(cells)} cells")
-                    yield {h: (c if c != "" else None) for h, c in zip(header, cells, strict=True)}
-
-        return header, csv_rows()
+        return _csv_rows(path)
     if suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            parquet = pq.ParquetFile(path)
-        except Exception as exc:
-            raise UnreadableFile(f"{path}: {exc}") from exc
-        header = list(parquet.schema_arrow.names)
-
-        def parquet_rows() -> Iterator[dict[str, object]]:
-            for batch in parquet.iter_batches(batch_size=10_000):
-                yield from batch.to_pylist()
-
-        return header, parquet_rows()
+        return _parquet_rows(path)
     raise UnreadableFile(f"{path}: only .csv and .parquet files are read")
 
 
@@ -115,43 +123,61 @@ def validate_file(path: Path, invoice_totals: dict[str, Decimal] | None = None) 
     return validate_with_report(path, invoice_totals)[0]
 
 
+@dataclass
+class _Dataset:
+    """What the dataset rules need from the rows, gathered in one pass."""
+
+    categories: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    skus: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    billed: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    def add(self, row: dict[str, object]) -> None:
+        """Note the row's service, SKU and invoice amount."""
+        name, cat = row.get("ServiceName"), row.get("ServiceCategory")
+        if isinstance(name, str) and isinstance(cat, str):
+            self.categories[name].add(cat)
+        price_id, sku = row.get("SkuPriceId"), row.get("SkuId")
+        if isinstance(price_id, str) and isinstance(sku, str):
+            self.skus[price_id].add(sku)
+        invoice, cost = row.get("InvoiceId"), row.get("BilledCost")
+        if isinstance(invoice, str) and isinstance(cost, Decimal):
+            self.billed[invoice] += cost
+
+    def violations(self, invoice_totals: dict[str, Decimal] | None) -> list[Violation]:
+        """The dataset rules' violations, the invoice totals' last."""
+        out: list[Violation] = []
+        for name, cats in sorted(self.categories.items()):
+            if len(cats) > 1:
+                listed = ", ".join(sorted(cats))
+                msg = f"ServiceName {name!r} maps to {len(cats)} categories: {listed}"
+                out.append(Violation("FOCUS-ServiceName-one-category", None, "ServiceName", msg))
+        for price_id, ids in sorted(self.skus.items()):
+            if len(ids) > 1:
+                msg = f"SkuPriceId {price_id!r} has {len(ids)} SkuIds: {', '.join(sorted(ids))}"
+                out.append(Violation("FOCUS-SkuPriceId-one-SkuId", None, "SkuPriceId", msg))
+        for invoice, expected in sorted((invoice_totals or {}).items()):
+            got = self.billed.get(invoice, Decimal(0))
+            if got != expected:
+                msg = f"sum of BilledCost for invoice {invoice!r} is {got}, invoice says {expected}"
+                out.append(Violation("FOCUS-BilledCost-invoice-total", None, "BilledCost", msg))
+        return out
+
+
 def validate_with_report(
     path: Path, invoice_totals: dict[str, Decimal] | None = None
 ) -> tuple[list[Violation], dict[str, object]]:
     """Violations plus a report: rows read and Σ BilledCost per InvoiceId."""
     header, rows = read_rows(path)
     out = column_violations(header)
-    categories: dict[str, set[str]] = defaultdict(set)
-    skus: dict[str, set[str]] = defaultdict(set)
-    billed: dict[str, Decimal] = defaultdict(Decimal)
+    dataset = _Dataset()
     n = 0
     for n, raw in enumerate(rows, start=1):
         row, findings = parse_row(raw)
         findings += check_row(row)
         out.extend(Violation(rule, n, col, msg) for rule, col, msg in findings)
-        name, cat = row.get("ServiceName"), row.get("ServiceCategory")
-        if isinstance(name, str) and isinstance(cat, str):
-            categories[name].add(cat)
-        price_id, sku = row.get("SkuPriceId"), row.get("SkuId")
-        if isinstance(price_id, str) and isinstance(sku, str):
-            skus[price_id].add(sku)
-        invoice, cost = row.get("InvoiceId"), row.get("BilledCost")
-        if isinstance(invoice, str) and isinstance(cost, Decimal):
-            billed[invoice] += cost
-    for name, cats in sorted(categories.items()):
-        if len(cats) > 1:
-            msg = f"ServiceName {name!r} maps to {len(cats)} categories: {', '.join(sorted(cats))}"
-            out.append(Violation("FOCUS-ServiceName-one-category", None, "ServiceName", msg))
-    for price_id, ids in sorted(skus.items()):
-        if len(ids) > 1:
-            msg = f"SkuPriceId {price_id!r} has {len(ids)} SkuIds: {', '.join(sorted(ids))}"
-            out.append(Violation("FOCUS-SkuPriceId-one-SkuId", None, "SkuPriceId", msg))
-    for invoice, expected in sorted((invoice_totals or {}).items()):
-        got = billed.get(invoice, Decimal(0))
-        if got != expected:
-            msg = f"sum of BilledCost for invoice {invoice!r} is {got}, invoice says {expected}"
-            out.append(Violation("FOCUS-BilledCost-invoice-total", None, "BilledCost", msg))
-    return out, {"rows": n, "billed_per_invoice": dict(sorted(billed.items()))}
+        dataset.add(row)
+    out += dataset.violations(invoice_totals)
+    return out, {"rows": n, "billed_per_invoice": dict(sorted(dataset.billed.items()))}
 
 
 def load_invoice_totals(path: Path) -> dict[str, Decimal]:

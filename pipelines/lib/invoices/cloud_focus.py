@@ -31,13 +31,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pipelines.lib.invoices.line_identity import focus_identity
-from pipelines.lib.invoices.lines import InvoiceError, InvoiceLine, month_start, next_month
+from pipelines.lib.invoices.lines import InvoiceError, InvoiceLine
 from pipelines.lib.invoices.values import (
     currency_code,
     exact_amount,
     integer_quantity,
     iso_datetime,
 )
+from pipelines.money import month_start, next_month
 
 FORMAT_AZURE = "azure_focus"
 FORMAT_AWS = "aws_focus"
@@ -264,6 +265,41 @@ def parse_cloud_focus(path: Path, rel: str) -> list[InvoiceLine]:
 _PERIODS = ("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd")
 
 
+def _billing_period(periods: dict, charge_start: date) -> tuple[date, date]:
+    """The stated billing period, else the charge's month."""
+    if "BillingPeriodStart" in periods:
+        period_start = periods["BillingPeriodStart"].date()
+    else:
+        period_start = month_start(charge_start)
+    if "BillingPeriodEnd" in periods:
+        period_end = periods["BillingPeriodEnd"].date()
+    else:
+        period_end = next_month(period_start)
+    return period_start, period_end
+
+
+def _meter(row: dict, provider: str) -> tuple[str, str | None, str | None, str | None, tuple]:
+    """(meter, model, token kind, tier, (format, issuer, publisher)) of the cloud's meter."""
+    if provider == "azure_openai":
+        meter = _text(row, "x_SkuMeterName", "SkuMeter") or ""
+        model, kind, tier = parse_azure_meter(meter) if meter else (None, None, None)
+        return meter, model, kind, tier, (FORMAT_AZURE, "Microsoft", "Microsoft")
+    meter = _text(row, "SkuMeter", "x_UsageType") or ""
+    product = _text(row, "x_ProductName", "ChargeDescription")
+    model, kind, tier = parse_aws_usage_type(meter, product) if meter else (None, None, None)
+    return meter, model, kind, tier, (FORMAT_AWS, "AWS", "Amazon Web Services")
+
+
+def _quantity(row: dict, kind: str | None, where: str) -> int | None:
+    """Tokens consumed, when the line is a token kind in a unit we can convert."""
+    consumed = row.get("ConsumedQuantity")
+    if kind and consumed not in (None, ""):
+        factor = _unit_factor(_text(row, "ConsumedUnit"))
+        if factor:
+            return integer_quantity(consumed, f"{where}, ConsumedQuantity", factor)
+    return None
+
+
 def _line(row: dict, where: str, rel: str, number: int) -> InvoiceLine:
     provider = cloud_of(row)
     category_text = (_text(row, "ChargeCategory") or "").lower()
@@ -276,14 +312,7 @@ def _line(row: dict, where: str, rel: str, number: int) -> InvoiceLine:
         if row.get(name) not in (None, "") or name.startswith("Charge")
     }
     charge_start, charge_end = _day_bounds(periods["ChargePeriodStart"], periods["ChargePeriodEnd"])
-    if "BillingPeriodStart" in periods:
-        period_start = periods["BillingPeriodStart"].date()
-    else:
-        period_start = month_start(charge_start)
-    if "BillingPeriodEnd" in periods:
-        period_end = periods["BillingPeriodEnd"].date()
-    else:
-        period_end = next_month(period_start)
+    period_start, period_end = _billing_period(periods, charge_start)
     account = _text(row, "BillingAccountId")
     if not account:
         raise InvoiceError(f"{where}, BillingAccountId: empty")
@@ -294,23 +323,10 @@ def _line(row: dict, where: str, rel: str, number: int) -> InvoiceLine:
     if not currency:
         raise InvoiceError(f"{where}, BillingCurrency: empty")
     currency = currency_code(currency, f"{where}, BillingCurrency")
-    if provider == "azure_openai":
-        meter = _text(row, "x_SkuMeterName", "SkuMeter") or ""
-        model, kind, tier = parse_azure_meter(meter) if meter else (None, None, None)
-        fmt, issuer, publisher = FORMAT_AZURE, "Microsoft", "Microsoft"
-    else:
-        meter = _text(row, "SkuMeter", "x_UsageType") or ""
-        product = _text(row, "x_ProductName", "ChargeDescription")
-        model, kind, tier = parse_aws_usage_type(meter, product) if meter else (None, None, None)
-        fmt, issuer, publisher = FORMAT_AWS, "AWS", "Amazon Web Services"
+    meter, model, kind, tier, (fmt, issuer, publisher) = _meter(row, provider)
     if category != "Usage" and kind is None:
         model = None
-    quantity = None
-    consumed = row.get("ConsumedQuantity")
-    if kind and consumed not in (None, ""):
-        factor = _unit_factor(_text(row, "ConsumedUnit"))
-        if factor:
-            quantity = integer_quantity(consumed, f"{where}, ConsumedQuantity", factor)
+    quantity = _quantity(row, kind, where)
     charge_class = _text(row, "ChargeClass")
     return InvoiceLine(
         invoice_id=_text(row, "InvoiceId"),

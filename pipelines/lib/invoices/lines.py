@@ -13,14 +13,11 @@ from decimal import Decimal
 
 import polars as pl
 
-MONEY_DTYPE = pl.Decimal(38, 18)
+from pipelines import money
+from pipelines.money import MONEY
 
 CHARGE_CATEGORIES = ("Usage", "Tax", "Credit", "Adjustment")
-CORRECTION = "Correction"
 TOKEN_KINDS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
-# Days an invoice may name (see pipelines.lib.invoices.values): later steps add a day or a month.
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2099, 12, 31)
 
 # Column name -> polars dtype, in table order.
 INVOICE_LINE_COLUMNS: dict[str, pl.DataType] = {
@@ -44,7 +41,7 @@ INVOICE_LINE_COLUMNS: dict[str, pl.DataType] = {
     "token_kind": pl.String(),
     "service_tier": pl.String(),
     "quantity": pl.Int64(),
-    "billed_cost": MONEY_DTYPE,
+    "billed_cost": MONEY,
     "billing_currency": pl.String(),
     "x_raw_line_item": pl.String(),
     "source_format": pl.String(),
@@ -104,35 +101,9 @@ class DeclaredTotal:
     source_line: int
 
 
-def month_start(day: date) -> date:
-    """First day of the day's month."""
-    return day.replace(day=1)
-
-
-def next_month(day: date) -> date:
-    """First day of the month after the day's month."""
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-
-
-def months_of(start: date, end: date) -> list[date]:
-    """First days of the months overlapping [start, end)."""
-    months, month = [], month_start(start)
-    while month < end:
-        months.append(month)
-        month = next_month(month)
-    return months
-
-
 def parse_month(text: str) -> tuple[date, date]:
-    """`YYYY-MM` -> (first day, first day of next month)."""
+    """`YYYY-MM` -> (first day, first day of next month); a bad month is an InvoiceError."""
     try:
-        year, month = (int(p) for p in text.strip().split("-")[:2])
-        start = date(year, month, 1)
-    except (ValueError, TypeError) as exc:
-        raise InvoiceError(f"not a billing month (YYYY-MM): {text!r}") from exc
-    if not FIRST_DAY <= start <= LAST_DAY:
-        raise InvoiceError(
-            f"billing month {text.strip()!r} is out of range ({FIRST_DAY:%Y-%m} .. "
-            f"{LAST_DAY:%Y-%m})"
-        )
-    return start, next_month(start)
+        return money.parse_month(text)
+    except ValueError as exc:
+        raise InvoiceError(str(exc)) from exc

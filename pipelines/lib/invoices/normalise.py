@@ -33,7 +33,6 @@ from pipelines.lib.invoices.generic_csv import parse_generic_csv
 from pipelines.lib.invoices.line_identity import Repeat, count_once
 from pipelines.lib.invoices.lines import (
     CHARGE_CATEGORIES,
-    CORRECTION,
     INVOICE_LINE_COLUMNS,
     TOKEN_KINDS,
     DeclaredTotal,
@@ -42,6 +41,7 @@ from pipelines.lib.invoices.lines import (
 )
 from pipelines.lib.invoices.openai_costs import parse_openai_costs
 from pipelines.money import round_cents
+from schemas.invoices.invoice_line import CORRECTION
 
 KnownModels = Mapping[str, Iterable[str]]
 

@@ -9,8 +9,7 @@ from decimal import Decimal
 import polars as pl
 
 from pipelines.lib.invoices.allocation import FxRates
-from pipelines.lib.invoices.lines import month_start, next_month
-from pipelines.money import round_cents
+from pipelines.money import month_start, next_month, round_cents
 
 
 def reconciliation_gaps(lines: pl.DataFrame, cells: pl.DataFrame, fx: FxRates) -> list[dict]:

@@ -19,7 +19,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 
-from pipelines.lib.invoices.lines import FIRST_DAY, LAST_DAY, InvoiceError
+from pipelines.lib.invoices.lines import InvoiceError
+from pipelines.money import FIRST_DAY, LAST_DAY
 
 INTEGER_DIGITS = 20  # DECIMAL(38, 18): 38 digits, 18 of them after the point
 SCALE = 18

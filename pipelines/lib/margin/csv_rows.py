@@ -9,6 +9,23 @@ from pathlib import Path
 from pipelines.lib.margin.lines import RevenueError, where
 
 
+def _column_index(
+    path: Path, header: list[str], required: tuple[str, ...], aliases: dict[str, tuple[str, ...]]
+) -> dict[str, int]:
+    """Canonical column name -> its position in the header; every required one found."""
+    spelled = {h.strip().lower(): i for i, h in enumerate(header)}
+    index: dict[str, int] = {}
+    for name in {*required, *aliases}:
+        for spelling in (name, *aliases.get(name, ())):
+            if spelling.lower() in spelled:
+                index[name] = spelled[spelling.lower()]
+                break
+    missing = [c for c in required if c not in index]
+    if missing:
+        raise RevenueError(f"{where(path, 1, missing[0])}: missing column(s) {', '.join(missing)}")
+    return index
+
+
 def read_rows(
     path: Path, required: tuple[str, ...], aliases: dict[str, tuple[str, ...]] | None = None
 ) -> Iterator[tuple[int, dict[str, str]]]:
@@ -28,18 +45,7 @@ def read_rows(
             header = next(reader, None)
             if header is None:
                 raise RevenueError(f"{where(path, 1, 'header')}: empty file")
-            spelled = {h.strip().lower(): i for i, h in enumerate(header)}
-            index: dict[str, int] = {}
-            for name in {*required, *aliases}:
-                for spelling in (name, *aliases.get(name, ())):
-                    if spelling.lower() in spelled:
-                        index[name] = spelled[spelling.lower()]
-                        break
-            missing = [c for c in required if c not in index]
-            if missing:
-                raise RevenueError(
-                    f"{where(path, 1, missing[0])}: missing column(s) {', '.join(missing)}"
-                )
+            index = _column_index(path, header, required, aliases)
             for record in reader:
                 if not any(cell.strip() for cell in record):
                     continue

@@ -18,22 +18,23 @@ from pipelines.lib import warehouse
 from pipelines.lib.invoices.allocation.fx import FxRates
 from pipelines.lib.margin.internal_rates import RATE_COLUMNS
 from pipelines.lib.margin.lines import REVENUE_COLUMNS
-from pipelines.lib.margin.margin import AMOUNT_DTYPE, INVOICED, SHARE_DTYPE, margin_rows
+from pipelines.lib.margin.margin import INVOICED, margin_rows
 from pipelines.lib.margin.recovery import recovery_rows
+from pipelines.money import MONEY, RATIO
 
 MARGIN_COLUMNS: dict[str, pl.DataType] = {
     "billing_period": pl.String(),
     "tenant_id": pl.String(),
     "currency": pl.String(),
-    "revenue": AMOUNT_DTYPE,
-    "llm_cost": AMOUNT_DTYPE,
-    "llm_cost_prod": AMOUNT_DTYPE,
+    "revenue": MONEY,
+    "llm_cost": MONEY,
+    "llm_cost_prod": MONEY,
     "llm_cost_reason": pl.String(),
     "cost_basis": pl.String(),
-    "gross_margin": AMOUNT_DTYPE,
-    "llm_cost_share": SHARE_DTYPE,
+    "gross_margin": MONEY,
+    "llm_cost_share": RATIO,
     "margin_status": pl.String(),
-    "thin_margin_share": SHARE_DTYPE,
+    "thin_margin_share": RATIO,
 }
 FEATURE_MARGIN_COLUMNS: dict[str, pl.DataType] = {
     **dict(list(MARGIN_COLUMNS.items())[:2]),
@@ -47,10 +48,10 @@ RECOVERY_COLUMNS: dict[str, pl.DataType] = {
     "unit": pl.String(),
     "currency": pl.String(),
     "units": pl.Decimal(38, 6),
-    "internal_charge": AMOUNT_DTYPE,
-    "llm_cost": AMOUNT_DTYPE,
-    "recovery": AMOUNT_DTYPE,
-    "recovery_ratio": SHARE_DTYPE,
+    "internal_charge": MONEY,
+    "llm_cost": MONEY,
+    "recovery": MONEY,
+    "recovery_ratio": RATIO,
     "recovery_status": pl.String(),
     "reason": pl.String(),
 }
@@ -60,7 +61,7 @@ COST_COLUMNS: dict[str, pl.DataType] = {
     "feature": pl.String(),
     "environment": pl.String(),
     "currency": pl.String(),
-    "cost": AMOUNT_DTYPE,
+    "cost": MONEY,
     "unpriced_requests": pl.Int64(),
     "cost_basis": pl.String(),
 }

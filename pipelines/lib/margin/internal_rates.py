@@ -23,14 +23,14 @@ from pipelines.lib.margin.lines import (
     require_text,
     where,
 )
+from pipelines.money import UNIT_PRICE
+from schemas.margin.dim_internal_rates import UNITS
 
-UNITS = ("request", "accepted_output", "1000000 Tokens")
 REQUIRED = ("feature", "unit", "rate", "currency", "valid_from", "valid_to")
-RATE_DTYPE = pl.Decimal(38, 12)
 RATE_COLUMNS: dict[str, pl.DataType] = {
     "feature": pl.String(),
     "unit": pl.String(),
-    "rate": RATE_DTYPE,
+    "rate": UNIT_PRICE,
     "currency": pl.String(),
     "valid_from": pl.Date(),
     "valid_to": pl.Date(),
@@ -45,48 +45,57 @@ def _day(text: str, at: str) -> date:
         raise RevenueError(f"{at}: not a date (YYYY-MM-DD)") from exc
 
 
+def _rate_row(rec: dict[str, str], line: int, label: str) -> dict:
+    """One checked row of the file (`RATE_COLUMNS`)."""
+    feature = require_text(rec["feature"], where(label, line, "feature"))
+    unit = rec["unit"]
+    if unit not in UNITS:
+        raise RevenueError(f"{where(label, line, 'unit')}: unit must be one of {UNITS}")
+    rate = parse_amount(rec["rate"], where(label, line, "rate"))
+    if rate < 0 or rate != rate.quantize(Decimal("1e-12")):
+        raise RevenueError(f"{where(label, line, 'rate')}: must be >= 0 with at most 12 decimals")
+    start = _day(rec["valid_from"], where(label, line, "valid_from"))
+    end = _day(rec["valid_to"], where(label, line, "valid_to")) if rec["valid_to"] else None
+    if end is not None and end <= start:
+        raise RevenueError(f"{where(label, line, 'valid_to')}: must be after valid_from")
+    return {
+        "feature": feature,
+        "unit": unit,
+        "rate": rate,
+        "currency": parse_currency(rec["currency"], where(label, line, "currency")),
+        "valid_from": start,
+        "valid_to": end,
+        "source_line": line,
+    }
+
+
+def _check_against(row: dict, other: dict, label: str) -> None:
+    """A feature keeps one unit and currency, and its windows do not overlap."""
+    line, feature = row["source_line"], row["feature"]
+    for name in ("unit", "currency"):
+        if other[name] != row[name]:
+            raise RevenueError(
+                f"{where(label, line, name)}: feature {feature!r} already has {name} "
+                f"{other[name]!r} (line {other['source_line']}); one {name} per feature"
+            )
+    start, end = row["valid_from"], row["valid_to"]
+    if start < (other["valid_to"] or date.max) and other["valid_from"] < (end or date.max):
+        raise RevenueError(
+            f"{where(label, line, 'valid_from')}: overlaps the window of line "
+            f"{other['source_line']} for feature {feature!r}"
+        )
+
+
 def load_internal_rates(path: Path, label: str = "catalog/internal_rates.csv") -> pl.DataFrame:
     """The rates (`RATE_COLUMNS`); an empty frame when the file is absent."""
     if not path.exists():
         return pl.DataFrame(schema=RATE_COLUMNS)
     rows: list[dict] = []
     for line, rec in read_rows(path, REQUIRED):
-        feature = require_text(rec["feature"], where(label, line, "feature"))
-        unit = rec["unit"]
-        if unit not in UNITS:
-            raise RevenueError(f"{where(label, line, 'unit')}: unit must be one of {UNITS}")
-        rate = parse_amount(rec["rate"], where(label, line, "rate"))
-        if rate < 0 or rate != rate.quantize(Decimal("1e-12")):
-            raise RevenueError(
-                f"{where(label, line, 'rate')}: must be >= 0 with at most 12 decimals"
-            )
-        start = _day(rec["valid_from"], where(label, line, "valid_from"))
-        end = _day(rec["valid_to"], where(label, line, "valid_to")) if rec["valid_to"] else None
-        if end is not None and end <= start:
-            raise RevenueError(f"{where(label, line, 'valid_to')}: must be after valid_from")
-        row = {
-            "feature": feature,
-            "unit": unit,
-            "rate": rate,
-            "currency": parse_currency(rec["currency"], where(label, line, "currency")),
-            "valid_from": start,
-            "valid_to": end,
-            "source_line": line,
-        }
+        row = _rate_row(rec, line, label)
         for other in rows:
-            if other["feature"] != feature:
-                continue
-            for name in ("unit", "currency"):
-                if other[name] != row[name]:
-                    raise RevenueError(
-                        f"{where(label, line, name)}: feature {feature!r} already has {name} "
-                        f"{other[name]!r} (line {other['source_line']}); one {name} per feature"
-                    )
-            if start < (other["valid_to"] or date.max) and other["valid_from"] < (end or date.max):
-                raise RevenueError(
-                    f"{where(label, line, 'valid_from')}: overlaps the window of line "
-                    f"{other['source_line']} for feature {feature!r}"
-                )
+            if other["feature"] == row["feature"]:
+                _check_against(row, other, label)
         rows.append(row)
     return pl.DataFrame(rows, schema=RATE_COLUMNS, orient="row")
 

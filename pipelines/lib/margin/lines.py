@@ -15,12 +15,13 @@ from pathlib import Path
 
 import polars as pl
 
-AMOUNT_DTYPE = pl.Decimal(38, 18)
+from pipelines.money import MONEY
+
 REVENUE_COLUMNS: dict[str, pl.DataType] = {
     "tenant_id": pl.String(),
     "billing_period": pl.String(),
     "feature": pl.String(),
-    "amount": AMOUNT_DTYPE,
+    "amount": MONEY,
     "currency": pl.String(),
     "description": pl.String(),
     "source": pl.String(),

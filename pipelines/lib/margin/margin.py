@@ -29,20 +29,14 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 import polars as pl
 
 from pipelines.lib.invoices.allocation.fx import FxRates
+from pipelines.money import period_start
 
 COST_QUANTUM = Decimal("1e-18")
 SHARE_QUANTUM = Decimal("1e-12")
-AMOUNT_DTYPE = pl.Decimal(38, 18)
-SHARE_DTYPE = pl.Decimal(38, 12)
 INVOICED = "invoiced"
 ESTIMATED = "estimated"
 LOSS, THIN, OK, NO_REVENUE, UNKNOWN = "loss", "thin", "ok", "no_revenue", "unknown"
 PROD = "prod"
-
-
-def month_start(period: str) -> date:
-    """The first day of a `YYYY-MM` month."""
-    return date.fromisoformat(f"{period}-01")
 
 
 def exact_ratio(numerator: Decimal, denominator: Decimal) -> Decimal:
@@ -134,21 +128,28 @@ def margin_rows(
                 if parts and len(revenue_by[k]) > 1:  # the cost is not split between them
                     cost, prod, reason = None, None, "revenue in several currencies: cost not split"
                 else:
-                    cost, prod, reason = convert(parts, currency, month_start(period), fx)
+                    cost, prod, reason = convert(parts, currency, period_start(period), fx)
                 rows.append(_row(base, currency, amount, cost, prod, reason, basis, threshold))
             continue
-        by_currency: dict[str | None, list[dict]] = defaultdict(list)
-        for part in parts:
-            by_currency[part["currency"]].append(part)
-        for currency, same in sorted(by_currency.items(), key=lambda t: str(t[0])):
-            if currency is None:  # only unpriced or zero-cost lines carry no currency
-                if not any(p["unpriced_requests"] for p in same):
-                    continue
-                cost, prod, reason = None, None, "unpriced requests in the estimate: cost unknown"
-            else:
-                cost, prod, reason = convert(same, currency, month_start(period), fx)
+        for currency, cost, prod, reason in _costs_alone(parts, period, fx):
             rows.append(_row(base, currency, None, cost, prod, reason, basis, threshold))
     return rows
+
+
+def _costs_alone(parts: list[dict], period: str, fx: FxRates) -> list[tuple]:
+    """(currency, cost, prod part, reason) per cost currency of a key without revenue."""
+    by_currency: dict[str | None, list[dict]] = defaultdict(list)
+    for part in parts:
+        by_currency[part["currency"]].append(part)
+    out: list[tuple] = []
+    for currency, same in sorted(by_currency.items(), key=lambda t: str(t[0])):
+        if currency is None:  # only unpriced or zero-cost lines carry no currency
+            if any(p["unpriced_requests"] for p in same):
+                reason = "unpriced requests in the estimate: cost unknown"
+                out.append((None, None, None, reason))
+        else:
+            out.append((currency, *convert(same, currency, period_start(period), fx)))
+    return out
 
 
 def _basis(parts: list[dict], period: str, final_periods: set[str]) -> str:

@@ -26,7 +26,8 @@ import polars as pl
 
 from pipelines.lib.invoices.allocation.fx import FxRates
 from pipelines.lib.margin.internal_rates import rate_on, rates_by_feature
-from pipelines.lib.margin.margin import PROD, convert, exact_ratio, month_start
+from pipelines.lib.margin.margin import PROD, convert, exact_ratio
+from pipelines.money import period_start
 
 TOKEN_UNIT = Decimal("0.000001")
 UNDER, RECOVERED, UNKNOWN = "under_recovered", "recovered", "unknown"
@@ -76,7 +77,7 @@ def recovery_rows(
                     reason = f"no internal rate on {rec['request_date'].isoformat()}"
                 continue
             charge += n * rate["rate"]
-        cost, _, cost_reason = convert(parts.get(key, []), currency, month_start(period), fx)
+        cost, _, cost_reason = convert(parts.get(key, []), currency, period_start(period), fx)
         internal_charge = None if reason else charge
         rows.append(
             _row(base, unit, currency, total_units, internal_charge, cost, reason or cost_reason)
@@ -94,7 +95,7 @@ def _unrated(base: dict, parts: list[dict], fx: FxRates) -> list[dict]:
             continue
         cost = None
         if currency is not None:
-            cost, _, _ = convert(same, currency, month_start(base["billing_period"]), fx)
+            cost, _, _ = convert(same, currency, period_start(base["billing_period"]), fx)
         out.append(_row(base, None, currency, None, None, cost, "no internal rate"))
     if not out:  # usage without cost and without a rate: still one row
         out.append(_row(base, None, None, None, None, None, "no internal rate"))

@@ -27,10 +27,9 @@ from pipelines.lib.chargeback.export import generator_version, tenant_file_name
 from pipelines.lib.invoices.allocation.rounding import apportion
 from pipelines.lib.publish import stage_unit
 from pipelines.lib.safe_csv import write_csv
-from pipelines.money import round_cents
+from pipelines.money import CENTS, MONEY, round_cents
 
 MANIFEST = "manifest.json"
-CENTS = pl.Decimal(38, 2)
 SHOWBACK_COLUMNS: dict[str, pl.DataType] = {
     "billing_period": pl.String(),
     "tenant_id": pl.String(),
@@ -40,7 +39,7 @@ SHOWBACK_COLUMNS: dict[str, pl.DataType] = {
     "units": pl.Decimal(38, 6),
     "currency": pl.String(),
     "internal_charge": CENTS,
-    "internal_charge_exact": pl.Decimal(38, 18),
+    "internal_charge_exact": MONEY,
     "reason": pl.String(),
 }
 

@@ -1,1 +1,1 @@
-"""Library code behind the analytics marts (part 2: routing, budgets, anomalies, scorecard)."""
+"""Library code behind the marts: late feedback, catalogs, forecast and guardrails."""

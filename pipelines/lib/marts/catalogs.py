@@ -13,6 +13,8 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.lib.catalog import CatalogError, read_csv_strings
+from pipelines.money import MONEY
+from schemas.marts.dim_budgets import BUDGET_ACTIONS
 
 BUDGET_COLUMNS = (
     "tenant_id",
@@ -23,12 +25,10 @@ BUDGET_COLUMNS = (
     "soft_threshold",
     "action",
 )
-BUDGET_ACTIONS = ("alert", "degrade", "block", "none")
 DEFAULT_SOFT_THRESHOLD = Decimal("0.8")
 DEFAULT_ACTION = "alert"
 # A budget row whose feature is empty, `*` or `all` covers every feature of the tenant (NULL).
 ALL_FEATURES = ("", "*", "all")
-LIMIT_DTYPE = pl.Decimal(38, 18)
 THRESHOLD_DTYPE = pl.Decimal(5, 4)
 
 FEATURE_COLUMNS = ("feature", "kind")
@@ -58,8 +58,8 @@ def load_budgets(path: Path) -> pl.DataFrame:
     schema = {
         "tenant_id": pl.String(),
         "feature": pl.String(),
-        "monthly_limit": LIMIT_DTYPE,
-        "daily_limit": LIMIT_DTYPE,
+        "monthly_limit": MONEY,
+        "daily_limit": MONEY,
         "currency": pl.String(),
         "soft_threshold": THRESHOLD_DTYPE,
         "action": pl.String(),

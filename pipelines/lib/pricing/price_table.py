@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import polars as pl
 
+from pipelines.money import UNIT_PRICE, UNIT_PRICE_SCALE
+
 PRICING_UNIT = "1000000 Tokens"
 TOKENS_PER_UNIT = 1_000_000
-UNIT_PRICE_SCALE = 12  # DECIMAL(38,12), see pipelines.money.UNIT_PRICE_SQL
 ANY_TIER = "*"
 
 DIM_PRICES_COLUMNS: dict[str, pl.DataType] = {
@@ -20,7 +21,7 @@ DIM_PRICES_COLUMNS: dict[str, pl.DataType] = {
     "service_tier": pl.String(),
     "token_kind": pl.String(),
     "min_input_tokens": pl.Int64(),
-    "unit_price": pl.Decimal(38, UNIT_PRICE_SCALE),
+    "unit_price": UNIT_PRICE,
     "pricing_unit": pl.String(),
     "currency": pl.String(),
     "valid_from": pl.Date(),

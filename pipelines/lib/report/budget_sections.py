@@ -3,8 +3,7 @@ status and guardrail table and the tenants that have no budget."""
 
 from __future__ import annotations
 
-import calendar
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
@@ -13,6 +12,7 @@ from pipelines.lib.report import charts
 from pipelines.lib.report import finance_queries as fq
 from pipelines.lib.report import html as h
 from pipelines.lib.report.control_sections import STATUS_TONE, budgets
+from pipelines.money import next_month
 
 LEGEND = charts.legend(
     [("Month to date", charts.PALETTE[0]), ("Forecast to month end", charts.PALETTE[1]),
@@ -25,7 +25,7 @@ SEVERITY = {"hard": 0, "soft": 1, "unsupported_currency": 2, "ok": 3}  # worst f
 
 
 def _month_end(first: date) -> date:
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return next_month(first) - timedelta(days=1)
 
 
 def _small_multiple(one: pl.DataFrame) -> str:
@@ -57,6 +57,7 @@ def _small_multiple(one: pl.DataFrame) -> str:
 
 
 def budget_burndown(con: duckdb.DuckDBPyConnection) -> h.Section:
+    """The budget burn-down section: month-to-date spend against each monthly limit."""
     section = h.Section(
         "budgets",
         "Budget burn-down",

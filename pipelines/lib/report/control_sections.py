@@ -16,6 +16,7 @@ STATUS_TONE = {"hard": "bad", "soft": "warn", "unsupported_currency": "muted", "
 
 
 def budgets(con: duckdb.DuckDBPyConnection) -> h.Section:
+    """The budget status section (mart_budget_status)."""
     section = h.Section(
         "budgets",
         "Budget status",
@@ -65,6 +66,7 @@ def budgets(con: duckdb.DuckDBPyConnection) -> h.Section:
 
 
 def data_quality(con: duckdb.DuckDBPyConnection) -> h.Section:
+    """The unpriced and quarantined section."""
     section = h.Section(
         "quality",
         "Unpriced and quarantined",

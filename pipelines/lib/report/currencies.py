@@ -21,6 +21,7 @@ def primary_currency(frame: pl.DataFrame, money_column: str) -> str | None:
 
 
 def other_currencies_note(frame: pl.DataFrame, shown: str | None) -> str:
+    """A note naming the currencies the charts leave out (empty when none)."""
     others = sorted({c for c in frame["currency"].to_list() if c and c != shown})
     if not others:
         return ""

@@ -19,6 +19,7 @@ def _ratio(numerator: Decimal | None, denominator: object) -> Decimal | None:
 
 
 def unit_costs(con: duckdb.DuckDBPyConnection) -> h.Section:
+    """The cost per unit of value section (mart_feature_unit_costs)."""
     section = h.Section(
         "unit-costs",
         "Cost per unit of value per feature",
@@ -83,6 +84,7 @@ def unit_costs(con: duckdb.DuckDBPyConnection) -> h.Section:
 
 
 def cache(con: duckdb.DuckDBPyConnection) -> h.Section:
+    """The cache savings section."""
     section = h.Section(
         "cache",
         "Cache savings",
@@ -156,6 +158,7 @@ def cache(con: duckdb.DuckDBPyConnection) -> h.Section:
 
 
 def scorecard(con: duckdb.DuckDBPyConnection) -> h.Section:
+    """The weekly scorecard section (mart_weekly_scorecard)."""
     section = h.Section(
         "scorecard",
         "Weekly scorecard",

@@ -37,6 +37,7 @@ def _sum(values: list[Decimal | None]) -> Decimal | None:
 
 
 def chargeback(con: duckdb.DuckDBPyConnection) -> h.Section:
+    """The chargeback section per business unit and tenant (chargeback_lines)."""
     section = h.Section(
         "chargeback",
         "Chargeback per business unit and tenant",
@@ -163,6 +164,7 @@ def _month_rows(in_month: list[dict]) -> tuple[list[list[str | h.Cell]], list[st
 
 
 def billed_vs_logged(con: duckdb.DuckDBPyConnection) -> h.Section:
+    """The billed against logged section (mart_invoice_reconciliation)."""
     section = h.Section(
         "reconciliation",
         "Billed against logged",

@@ -94,6 +94,7 @@ class Cell:
     raw_html: bool = False
 
     def render(self, tag: str = "td") -> str:
+        """The cell as HTML (`td` or `th`)."""
         classes = " ".join(c for c in ("num" if self.numeric else "", self.css) if c)
         attr = f" class='{classes}'" if classes else ""
         body = self.text if self.raw_html else escape(self.text)
@@ -181,6 +182,7 @@ class Section:
     missing: str | None = None  # set when the section could not be built
 
     def render(self) -> str:
+        """The section as HTML."""
         content = (
             f"<div class='missing'>{escape(self.missing)}</div>"
             if self.missing

@@ -17,6 +17,7 @@ DAILY_MAX_DAYS = 120
 
 
 def tenants_over_time(con: duckdb.DuckDBPyConnection) -> h.Section:
+    """The cost per tenant over time section."""
     section = h.Section(
         "tenants",
         "Cost per tenant over time",
@@ -128,6 +129,7 @@ def tenants_over_time(con: duckdb.DuckDBPyConnection) -> h.Section:
 
 
 def concentration(con: duckdb.DuckDBPyConnection) -> h.Section:
+    """The top-5 tenants' share section (mart_risk)."""
     section = h.Section(
         "top5",
         "Top-5 tenants' share",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipelines.lib.requests.adapters.detect import _inflate, classify_keys, detect_format
+from pipelines.lib.requests.adapters.detect import classify_keys, detect_format, inflate
 
 FORMATS = {
     ".jsonl": "native-jsonl",
@@ -34,6 +34,7 @@ def file_format(path: Path) -> str:
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
+    """The first `size` bytes of the file (what format detection reads)."""
     with path.open("rb") as handle:
         return handle.read(size)
 
@@ -59,7 +60,14 @@ def content_format(path: Path, container: str, head: bytes) -> str:
         return fmt
     if container == "native-parquet":
         return container  # not Parquet at all: "unreadable Parquet file"
-    text = _inflate(head).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return _undetected(container, head)
+
+
+def _undetected(container: str, head: bytes) -> str:
+    """A file `detect_format` did not recognise: the native reader when the head holds no
+    JSON object (it reports why), a JSONL file by the keys of any of its records, else
+    `unrecognised`."""
+    text = inflate(head).lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text:
         return container  # empty (no records) or a corrupt gzip (the reader says so)
     if container == "native-jsonl":

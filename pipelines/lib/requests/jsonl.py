@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.lib.requests.normalise import first_error
+from pipelines.lib.requests.polars_rules import first_error
 from pipelines.lib.requests.result import (
     BOOL_FIELDS,
     ERR_FIELD,
@@ -34,7 +34,7 @@ _SPEC = json.dumps({f: "JSON" for f in NATIVE_FIELDS})
 
 # JSON kinds a field may hold: s = string, n = number, b = bool. Another kind quarantines a
 # critical field and nulls an optional one (repair `set to NULL: wrong type`).
-_ALLOWED = {
+JSON_KINDS = {
     **{f: "sn" for f in NATIVE_FIELDS},
     TIMESTAMP_FIELD: "s",
     **{f: "sn" for f in (*INT_FIELDS, *FLOAT_FIELDS)},
@@ -147,7 +147,7 @@ def decode_lines(con: duckdb.DuckDBPyConnection, lines: pl.DataFrame) -> pl.Data
 
 
 def _wrong_kind(field: str) -> pl.Expr:
-    return ~pl.col("_k_" + field).is_in(list(_ALLOWED[field]))
+    return ~pl.col("_k_" + field).is_in(list(JSON_KINDS[field]))
 
 
 def bad_utf8_frame(lines: list[int]) -> pl.DataFrame:

@@ -24,6 +24,7 @@ BOOL_FIELDS = tuple(f for f, t in NATIVE_SCHEMA.items() if t == pl.Boolean())
 TIMESTAMP_FIELD = "timestamp"
 NATIVE_FIELDS = (TIMESTAMP_FIELD, *STRING_FIELDS, *INT_FIELDS, *FLOAT_FIELDS, *BOOL_FIELDS)
 MAX_TOKENS = 10_000_000
+MAX_ID = 200  # request ids are cut to this many characters in the quarantine and skipped rows
 
 # Internal columns carried next to the canonical ones until the final split.
 ERR_FIELD = "_err_field"

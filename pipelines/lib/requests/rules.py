@@ -1,15 +1,18 @@
-"""Which native fields may quarantine a record, and how every other field is repaired.
+"""The ingest rule table: how each native field is typed, repaired or quarantined, and why.
 
-One declarative table (`OPTIONAL_RULES`) read by both ingest paths: the Polars `normalise`
-compiles it with `polars_repair`, the DuckDB loader (`sql.py`) with `sql_repair`, so the two give
-the same values and the same repair rows (`tests/test_requests/hostile/test_sql_parity.py`).
+Written once, compiled to both engines: `normalise.py` (Polars, with `polars_rules.py`) and
+`sql_select.py` (DuckDB, with `sql_rules.py`) read the same tables, so the two give the same
+values, repair rows and reasons (`tests/test_requests/hostile/test_sql_parity.py`).
 
-Only the fields that price or attribute a request (`CRITICAL_FIELDS`) can quarantine it. Every
-other field is coerced where the meaning is unambiguous (a fractional number of milliseconds is
-rounded half up; `true`/`false`/`1`/`0` are booleans; numbers written as text are numbers), and
-otherwise set to NULL. Each change of a value is one repair row (`ingest_field_repairs`):
-rounding, or NULL with the reason. Reading an exact spelling (`"12"`, `"true"`, `1`) is parsing,
-not a repair: in CSV every value is text.
+- `CRITICAL_FIELDS` price or attribute a request: only they can quarantine it. Each is typed as
+  its `NATIVE_SCHEMA` type (a value of another type sets its wrong-type flag, `TYPE_REASONS`);
+  `CHECKS` then lists, in order, every reason a record is rejected: the first failing one wins.
+- Every other field has an `OptionalRule`: it is coerced where the meaning is unambiguous (a
+  fractional number of milliseconds is rounded half up; `true`/`false`/`1`/`0` are booleans;
+  numbers written as text are numbers), and otherwise set to NULL. Each change of a value is one
+  repair row (`ingest_field_repairs`): rounding, or NULL with the reason. Reading an exact
+  spelling (`"12"`, `"true"`, `1`) is parsing, not a repair: in CSV every value is text.
+- `DEFAULTS` fill what a valid record may leave out; `DERIVED` are computed from them.
 """
 
 from __future__ import annotations
@@ -19,27 +22,52 @@ from datetime import datetime
 
 import polars as pl
 
-from schemas.requests.canonical_request import CACHE_STATUSES, STATUSES
+from pipelines.lib.requests.result import (
+    ERR_FIELD,
+    ERR_REASON,
+    INT_FIELDS,
+    MAX_TOKENS,
+    REQUIRED_FIELDS,
+    SKIP_REASON,
+    STRING_FIELDS,
+    TIMESTAMP_FIELD,
+    TOKEN_FIELDS,
+)
+from pipelines.lib.requests.rule_expr import (
+    Check,
+    DateOf,
+    Expr,
+    Fill,
+    In,
+    IsNull,
+    Lit,
+    Matches,
+    Not,
+    Op,
+    When,
+    col,
+    zero_if_null,
+)
+from schemas.requests.canonical_request import (
+    APP_CACHE_HITS,
+    CACHE_STATUSES,
+    CANONICAL_COLUMNS,
+    ENVIRONMENTS,
+    SERVICE_TIERS,
+    STATUSES,
+)
 from schemas.requests.native_request import (
     CRITICAL_FIELDS,
     NATIVE_SCHEMA,
     NEGATIVE,
-    NOT_A_BOOLEAN,
-    NOT_A_NUMBER,
-    ROUNDED,
     UNKNOWN_VALUE,
     WRONG_TYPE,
 )
 from schemas.requests.native_request import REPAIR_PREFIX as REPAIR
 
-__all__ = [
-    "CRITICAL_FIELDS",
-    "OPTIONAL_RULES",
-    "REPAIR",
-    "WRONG_TYPE",
-    "polars_repair",
-    "sql_repair",
-]
+__all__ = ["CHECKS", "CRITICAL_FIELDS", "OPTIONAL_RULES", "REPAIR", "WRONG_TYPE"]
+
+# ---------------------------------------------------------------- timestamp and text shapes
 
 # Record timestamps outside [TIMESTAMP_MIN, now + 1 day] are a quarantine reason: nothing costed
 # before the Unix epoch is a real LLM call, and later code adds days to dates.
@@ -47,6 +75,13 @@ TIMESTAMP_MIN = datetime(1970, 1, 1)
 TIMESTAMP_BEFORE_MIN = "timestamp is before 1970-01-01"
 # What both paths parse: date, `T`/`t`/space, time, optional fraction, `Z` or +hh:mm / +hhmm.
 RFC3339_SHAPE = r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:?\d{2})"
+# A text that ends in an offset (tells "no UTC offset" from "not a valid date-time").
+TIMESTAMP_OFFSET = r"(?i)(z|[+-]\d{2}:?\d{2})$"
+PROVIDER_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+# Integral values at or beyond this are not exact in a double: not a number we trust.
+NUMBER_LIMIT = 9e15
+
+# ---------------------------------------------------------------- optional fields: repairs
 
 
 @dataclass(frozen=True)
@@ -78,136 +113,134 @@ OPTIONAL_RULES: dict[str, OptionalRule] = {
     if f not in CRITICAL_FIELDS
 }
 OPTIONAL_FIELDS = tuple(OPTIONAL_RULES)
-# Integral values at or beyond this are not exact in a double: not a number we trust.
-_LIMIT = 9e15
+
+# ---------------------------------------------------------------- critical fields: checks
+
+# Flag columns the typing step of each engine computes before the checks read them.
+WRONG_TYPE_FLAG = "_te_"  # + field: a critical value of a type the field cannot hold
+EMPTY_FLAG = "_empty_"  # + field: a required text that is blank
+TS_MISSING = "_ts_missing"
+TS_NO_OFFSET = "_no_offset"
+TS_UNPARSABLE = "_unparsable"
+TS_FUTURE = "_future"
+TS_PAST = "_past"
+TYPE_REASONS = {
+    **dict.fromkeys(STRING_FIELDS, "has the wrong type"),
+    **dict.fromkeys(INT_FIELDS, "is not an integer"),
+}
+REQUIRED_TEXT = tuple(f for f in REQUIRED_FIELDS if f in STRING_FIELDS)
 
 
-# ---------------------------------------------------------------- Polars
+def _required(field: str) -> list[Check]:
+    missing = f"missing required field {field}"
+    if field == TIMESTAMP_FIELD:
+        return [Check(col(TS_MISSING), field, missing)]
+    if field in STRING_FIELDS:
+        return [
+            Check(col(EMPTY_FLAG + field), field, f"empty {field}"),
+            Check(IsNull(col(field)), field, missing),
+        ]
+    wrong_type = col(WRONG_TYPE_FLAG + field)
+    return [Check(Op("and", IsNull(col(field)), Not(wrong_type)), field, missing)]
 
 
-def _range(rule: OptionalRule, value: pl.Expr) -> pl.Expr:
-    bad = pl.lit(False)
-    if rule.allowed:
-        bad = ~value.is_in(list(rule.allowed))
-    if rule.minimum is not None:
-        bad = bad | (value < rule.minimum)
-    if rule.maximum is not None:
-        bad = bad | (value > rule.maximum)
-    return value.is_not_null() & bad
+def _allowed(field: str, values: tuple[str, ...]) -> Check:
+    value = col(field)
+    return Check(Op("and", Not(IsNull(value)), Not(In(value, values))), field, f"unknown {field}")
 
 
-def polars_repair(
-    rule: OptionalRule, col: pl.Expr, dtype: pl.DataType, text: pl.Expr
-) -> tuple[pl.Expr, pl.Expr]:
-    """(typed value, repair action) of one optional field read from `col` of `dtype`; `text` is
-    the stripped text ('' as NULL) when `dtype` is String."""
-    rounded = pl.lit(False)
-    if rule.kind == "string":
-        if dtype == pl.String:
-            value, bad = text, pl.lit(False)
-        elif dtype.is_numeric() or dtype == pl.Boolean:
-            value, bad = col.cast(pl.String), pl.lit(False)
-        else:
-            value, bad = pl.lit(None, pl.String), col.is_not_null()
-        bad_action = WRONG_TYPE
-    elif rule.kind == "bool":
-        if dtype == pl.Boolean:
-            value = col
-        elif dtype == pl.String:
-            low = text.str.to_lowercase()
-            value = pl.when(low.is_in(["true", "1"])).then(True).when(low.is_in(["false", "0"]))
-            value = value.then(False)
-        elif dtype.is_numeric():
-            value = pl.when(col == 1).then(True).when(col == 0).then(False)
-        else:
-            value = pl.lit(None, pl.Boolean)
-        present = text if dtype == pl.String else col
-        bad, bad_action = present.is_not_null() & value.is_null(), NOT_A_BOOLEAN
-    else:
-        if dtype == pl.String:
-            number, present = text.cast(pl.Float64, strict=False), text
-        elif dtype.is_numeric():
-            number, present = col.cast(pl.Float64), col
-        else:
-            number, present = pl.lit(None, pl.Float64), col
-        finite = number.is_finite() & (number.abs() < _LIMIT)
-        value = pl.when(finite).then(number)
-        bad, bad_action = present.is_not_null() & value.is_null(), NOT_A_NUMBER
-    out_of_range = _range(rule, value)  # before rounding: -0.4 ms is negative, not 0
-    if rule.kind == "int":
-        rounded = value != value.floor()
-        value = (value + 0.5).floor().cast(pl.Int64)
-    action = (
-        pl.when(bad)
-        .then(pl.lit(bad_action))
-        .when(out_of_range)
-        .then(pl.lit(rule.range_action))
-        .when(rounded.fill_null(False))
-        .then(pl.lit(ROUNDED))
-    )
-    return pl.when(~bad.fill_null(False) & ~out_of_range.fill_null(False)).then(value), action
+def _exceeds(parts: Expr, total: str, field: str, reason: str) -> Check:
+    return Check(Op(">", parts, zero_if_null(total)), field, reason)
 
 
-# ---------------------------------------------------------------- DuckDB SQL
+def _token_ranges(field: str) -> list[Check]:
+    return [
+        Check(Op("<", col(field), Lit(0)), field, f"{field} is negative"),
+        Check(
+            Op(">", col(field), Lit(MAX_TOKENS)),
+            field,
+            f"{field} exceeds {MAX_TOKENS:,} per request",
+        ),
+    ]
 
 
-def _sql_range(rule: OptionalRule, value: str) -> str:
-    parts = []
-    if rule.allowed:
-        parts.append(f"{value} not in ({', '.join(repr(v) for v in rule.allowed)})")
-    if rule.minimum is not None:
-        parts.append(f"{value} < {rule.minimum}")
-    if rule.maximum is not None:
-        parts.append(f"{value} > {rule.maximum}")
-    return f"coalesce({' or '.join(parts) or 'false'}, false)"
+_CACHE_WRITES = Op("+", zero_if_null("cache_read_tokens"), zero_if_null("cache_write_tokens"))
+_PROVIDER_TOKENS = Op("+", zero_if_null("input_tokens"), zero_if_null("output_tokens"))
+CHECKS: list[Check] = [
+    *[check for field in REQUIRED_FIELDS for check in _required(field)],
+    Check(col(TS_NO_OFFSET), TIMESTAMP_FIELD, "timestamp has no UTC offset"),
+    Check(col(TS_UNPARSABLE), TIMESTAMP_FIELD, "timestamp is not a valid RFC 3339 date-time"),
+    Check(col(TS_FUTURE), TIMESTAMP_FIELD, "timestamp is more than 1 day in the future"),
+    Check(col(TS_PAST), TIMESTAMP_FIELD, TIMESTAMP_BEFORE_MIN),
+    *[
+        Check(col(WRONG_TYPE_FLAG + f), f, f"{f} {what}")
+        for f, what in TYPE_REASONS.items()
+        if f in CRITICAL_FIELDS
+    ],
+    _allowed("environment", ENVIRONMENTS),
+    _allowed("service_tier", SERVICE_TIERS),
+    Check(
+        Not(Matches(col("provider"), PROVIDER_PATTERN)),
+        "provider",
+        "provider is not a lower-case identifier",
+    ),
+    *[check for field in TOKEN_FIELDS for check in _token_ranges(field)],
+    _exceeds(
+        _CACHE_WRITES,
+        "input_tokens",
+        "input_tokens",
+        "cache_read_tokens + cache_write_tokens exceed input_tokens",
+    ),
+    _exceeds(
+        zero_if_null("cache_write_1h_tokens"),
+        "cache_write_tokens",
+        "cache_write_1h_tokens",
+        "cache_write_1h_tokens exceed cache_write_tokens",
+    ),
+    _exceeds(
+        zero_if_null("reasoning_tokens"),
+        "output_tokens",
+        "reasoning_tokens",
+        "reasoning_tokens exceed output_tokens",
+    ),
+    Check(
+        Op("and", In(col("cache_status"), APP_CACHE_HITS), Op(">", _PROVIDER_TOKENS, Lit(0))),
+        "cache_status",
+        "app-cache hit (exact/semantic) with nonzero provider tokens",
+    ),
+]
 
+# ---------------------------------------------------------------- defaults of valid records
 
-def sql_repair(rule: OptionalRule, col: str, kind: str, text: str, number: str) -> tuple[str, str]:
-    """(typed value, repair action) SQL of one optional field, as `polars_repair` computes it.
-    `kind` is the sql.py source kind (s, i, f, b, n, x); `text` the stripped text when `s`,
-    `number` the text parsed as a double the way Polars parses it."""
-    if kind == "n":  # absent from the source
-        sql_type = {"string": "varchar", "int": "bigint", "float": "double", "bool": "boolean"}
-        return f"null::{sql_type[rule.kind]}", "null::varchar"
-    rounded = "false"
-    if rule.kind == "string":
-        value = {"s": text, "i": f"{col}::varchar", "f": f"{col}::varchar"}.get(kind)
-        if kind == "b":
-            value = f"lower({col}::varchar)"
-        bad = "false" if value else f"({col} is not null)"
-        value = value or "null::varchar"
-        bad_action = WRONG_TYPE
-    elif rule.kind == "bool":
-        present = text if kind == "s" else col
-        if kind == "b":
-            value = col
-        elif kind == "s":
-            low = f"lower({text})"
-            value = (
-                f"case when {low} in ('true', '1') then true "
-                f"when {low} in ('false', '0') then false end"
-            )
-        elif kind in ("i", "f"):
-            value = f"case when {col} = 1 then true when {col} = 0 then false end"
-        else:
-            value, present = "null::boolean", col
-        bad, bad_action = f"({present} is not null and ({value}) is null)", NOT_A_BOOLEAN
-    else:
-        if kind == "s":
-            parsed, present = number, text
-        elif kind in ("i", "f"):
-            parsed, present = f"{col}::double", col
-        else:
-            parsed, present = "null::double", col
-        value = f"case when isfinite({parsed}) and abs({parsed}) < {_LIMIT:.0f} then {parsed} end"
-        bad = f"({present} is not null and ({value}) is null)"
-        bad_action = NOT_A_NUMBER
-    out = _sql_range(rule, value)
-    if rule.kind == "int":
-        rounded = f"coalesce(({value}) <> floor({value}), false)"
-        value = f"floor(({value}) + 0.5)::bigint"
-    action = (
-        f"case when {bad} then '{bad_action}' when {out} then '{rule.range_action}' "
-        f"when {rounded} then '{ROUNDED}' end"
-    )
-    return f"case when not ({bad}) and not {out} then {value} end", action
+DEFAULTS: dict[str, Expr] = {
+    **{f: zero_if_null(f) for f in TOKEN_FIELDS if f not in REQUIRED_FIELDS},
+    "service_tier": Fill(col("service_tier"), Lit("standard")),
+    "status": Fill(col("status"), Lit("success")),
+    "cache_status": Fill(
+        col("cache_status"),
+        When(Op(">", zero_if_null("cache_read_tokens"), Lit(0)), Lit("prefix"), Lit("miss")),
+    ),
+    "request_date": DateOf(col("timestamp_utc")),
+}
+# Computed after DEFAULTS (the NULL-as-0 reads make them right before the defaults too).
+DERIVED: dict[str, Expr] = {
+    "input_uncached_tokens": Op(
+        "-",
+        Op("-", col("input_tokens"), zero_if_null("cache_read_tokens")),
+        zero_if_null("cache_write_tokens"),
+    ),
+    "cache_write_5m_tokens": Op(
+        "-", zero_if_null("cache_write_tokens"), zero_if_null("cache_write_1h_tokens")
+    ),
+}
+
+# What each engine produces per record (and the SQL scratch table holds): canonical columns,
+# the first error, one repair action per optional field, and the skip reason of non-billable
+# records.
+SCRATCH_COLUMNS: dict[str, pl.DataType] = {
+    **CANONICAL_COLUMNS,
+    ERR_FIELD: pl.String(),
+    ERR_REASON: pl.String(),
+    **{REPAIR + f: pl.String() for f in OPTIONAL_RULES},
+    SKIP_REASON: pl.String(),
+}

@@ -2,7 +2,7 @@
 `ingest_field_repairs` (per window), `ingest_skipped_records` and `ingest_unknown_fields` (per
 file read).
 
-The Polars reference (`read_requests`) returns the same rows as `IngestResult.repairs` /
+The Polars test oracle (`oracle.read_requests`) returns the same rows as `IngestResult.repairs` /
 `.skipped`; `tests/test_requests/hostile/test_sql_parity.py` compares them.
 """
 
@@ -13,11 +13,10 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from pipelines.lib.requests.result import ERR_FIELD, SKIP_REASON
+from pipelines.lib.requests.result import ERR_FIELD, MAX_ID, SKIP_REASON
 from pipelines.lib.requests.rules import OPTIONAL_RULES, REPAIR
 from schemas.requests import ingest_field_repairs, ingest_skipped_records, ingest_unknown_fields
 
-_MAX_ID = 200
 _SQL_TYPES = {
     pl.String(): "varchar",
     pl.Int64(): "bigint",
@@ -55,7 +54,7 @@ def move_skipped(con: duckdb.DuckDBPyConnection, scratch: str, files: list[str])
     table = ingest_skipped_records.TABLE
     con.execute(f"delete from {table} where list_contains($files, source_file)", {"files": files})
     con.execute(
-        f"""insert into {table} select source_file, source_line, left(request_id, {_MAX_ID}),
+        f"""insert into {table} select source_file, source_line, left(request_id, {MAX_ID}),
                    {SKIP_REASON} from {scratch} where {SKIP_REASON} is not null
             order by source_file, source_line"""
     )

@@ -1,25 +1,18 @@
 """FROM clauses of the DuckDB ingest (`sql.py`): native Parquet groups and native JSONL lines
-as `r_<field>` columns plus the reader-level errors and repairs, and the small SQL quoting
-helpers both use."""
+as `r_<field>` columns plus the reader-level errors and repairs."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-from pipelines.lib.requests.jsonl import _ALLOWED as _JSON_ALLOWED
+from pipelines.lib.requests.jsonl import JSON_KINDS
 from pipelines.lib.requests.result import ERR_FIELD, ERR_REASON, NATIVE_FIELDS
+from pipelines.lib.requests.rule_expr import literal as lit
+from pipelines.lib.requests.rule_expr import quote as q
 from pipelines.lib.requests.rules import CRITICAL_FIELDS, OPTIONAL_RULES, REPAIR, WRONG_TYPE
 
 
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def in_(values: tuple[str, ...]) -> str:
+def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(lit(v) for v in values) + ")"
 
 
@@ -99,8 +92,7 @@ def jsonl_source(rel: str) -> str:
         + f" from ({parsed})"
     )
     wrong = {
-        f: f"({k} is not null and {k} not in {in_(tuple(_JSON_ALLOWED[f]))})"
-        for f, k in kinds.items()
+        f: f"({k} is not null and {k} not in {_in(tuple(JSON_KINDS[f]))})" for f, k in kinds.items()
     }
     values = [
         f"case when {wrong[f] if f in OPTIONAL_RULES else 'false'} then null "

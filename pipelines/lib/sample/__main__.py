@@ -18,6 +18,7 @@ from pipelines.lib.sample.generator import generate
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Write the sample inputs from the command line."""
     parser = argparse.ArgumentParser(prog="python -m pipelines.lib.sample", description=__doc__)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--start", type=date.fromisoformat, default=st.DEFAULT_START)

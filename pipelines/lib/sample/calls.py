@@ -52,6 +52,7 @@ class StoryState:
     leaks_left: int = st.CROSS_TENANT_LEAKS
 
     def remember(self, rec: dict) -> None:
+        """Keep the request as a source later calls of the same tenant and feature may reuse."""
         key = (rec["tenant_id"], rec["feature"])
         src = Source(
             rec["request_id"],

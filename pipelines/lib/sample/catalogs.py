@@ -112,6 +112,7 @@ def _csv(rows: list[tuple], header: tuple[str, ...]) -> str:
 
 
 def tenants_csv() -> str:
+    """catalog/tenants.csv."""
     rows = [
         (t.tenant_id, t.name, t.business_unit, t.cost_center, BILLING_CUSTOMERS.get(t.tenant_id))
         for t in st.TENANTS
@@ -121,6 +122,7 @@ def tenants_csv() -> str:
 
 
 def prices_csv() -> str:
+    """catalog/prices.csv: the contracted prices."""
     rows = []
     for provider, model, tier, start, end, prices, *tier_floor in CONTRACTS:
         floor = tier_floor[0] if tier_floor else ""
@@ -247,6 +249,7 @@ def features_csv() -> str:
 
 
 def write_catalog(out_dir: Path, start: date, end: date, seed: int, budgets: str) -> list[Path]:
+    """Write the catalog files; returns their paths."""
     cat = out_dir / "catalog"
     cat.mkdir(parents=True, exist_ok=True)
     files = {

@@ -47,14 +47,17 @@ class DayWriter:
         self.end = datetime.combine(day, datetime.min.time(), UTC) + timedelta(days=1)
 
     def session_id(self) -> str:
+        """A new session id of the day."""
         self.sessions += 1
         return f"s-{self.day:%Y%m%d}-{self.sessions:05d}"
 
     def action_id(self) -> str:
+        """A new action id of the day."""
         self.actions += 1
         return f"a-{self.day:%Y%m%d}-{self.actions:06d}"
 
     def emit(self, c: Call, app_cache: tuple[float, float] = (0.0, 0.0)) -> None:
+        """Collect a call (written in time order by `finish`)."""
         self.pending.append((c.utc, len(self.pending), c, app_cache))
 
     def finish(self) -> list[dict]:

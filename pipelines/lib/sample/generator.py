@@ -33,6 +33,7 @@ class GenerateSummary:
 
     @property
     def total_bytes(self) -> int:
+        """Bytes written in all."""
         return sum(size for _, size in self.files)
 
     def __str__(self) -> str:

@@ -21,8 +21,8 @@ messy as real ones:
   USD->EUR rate), with VAT 19 %, a promotional credit (-5.00 EUR in September) and an EC2 row
   that is not AI.
 
-The writers are `sample_openai`, `sample_anthropic` and `sample_aws` (shared bits in
-`sample_format`).
+The writers are `invoices_openai`, `invoices_anthropic` and `invoices_aws` (shared bits in
+`invoice_format`).
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.invoices.allocation.fx import FxRates
-from pipelines.lib.invoices.lines import months_of
 from pipelines.lib.sample.invoices_anthropic import write_anthropic
 from pipelines.lib.sample.invoices_aws import write_aws
 from pipelines.lib.sample.invoices_openai import write_openai, write_openai_supplement
 from pipelines.lib.warehouse import SQL_ROOT
+from pipelines.money import months_of
 
 __all__ = [
     "generate_invoices",

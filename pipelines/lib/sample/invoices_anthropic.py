@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.lib.invoices.lines import next_month
 from pipelines.lib.sample.invoice_format import exact_json, quantize
+from pipelines.money import next_month
 
 ANTHROPIC_TOKEN_TYPES = {
     "input": "uncached_input_tokens",

@@ -10,8 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipelines.lib.invoices.allocation.fx import FxRates
-from pipelines.lib.invoices.lines import next_month
 from pipelines.lib.sample.invoice_format import MILLION, quantize
+from pipelines.money import next_month
 
 AWS_USAGE = {
     "input": "EUC1-MP:EUC1_InputTokenCount-Units",

@@ -1,5 +1,5 @@
 """Sample OpenAI invoices: Costs API pages (7 daily buckets per page) and the PDF's tax and
-credit lines as a generic CSV (see `sample_invoices` for what is deliberately messy in them)."""
+credit lines as a generic CSV (see `invoices` for what is deliberately messy in them)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.lib.invoices.lines import next_month
 from pipelines.lib.sample.invoice_format import MILLION, exact_json, quantize
+from pipelines.money import next_month
 
 OPENAI_DATED = {"gpt-4.1": "gpt-4.1-2025-04-14", "gpt-4.1-mini": "gpt-4.1-mini-2025-04-14"}
 OPENAI_KIND_TEXT = {
@@ -92,6 +92,63 @@ def _openai_result(
     }
 
 
+def _month_buckets(cells: list[dict], month: date) -> list[tuple[date, list[dict]]]:
+    """(day, results) of the month's pages, with the late half of Sep 30 moved to October."""
+    buckets = []
+    day = month
+    while day < next_month(month):
+        results = openai_results(cells, day)
+        if day == next_month(month) - timedelta(days=1) and month.month == 9:
+            # Sep 30 gpt-4.1 output: only half made the September invoice
+            for r in results:
+                if r["line_item"] == "gpt-4.1-2025-04-14, output":
+                    r["amount"]["value"] = quantize(
+                        r["amount"]["value"] * (1 - LATE_SHARE), "1e-12"
+                    )
+        buckets.append((day, results))
+        day += timedelta(days=1)
+    if month.month == 10:  # the late half of Sep 30, reported on the October pages
+        sep30 = month - timedelta(days=1)
+        late = [
+            r
+            for r in openai_results(cells, sep30)
+            if r["line_item"] == "gpt-4.1-2025-04-14, output"
+        ]
+        for r in late:
+            r["amount"]["value"] = quantize(r["amount"]["value"] * LATE_SHARE, "1e-12")
+            r["quantity"] = None
+            r["quantity_unit"] = None
+        buckets.insert(0, (sep30, late))
+    return buckets
+
+
+def _write_pages(folder: Path, month: date, buckets: list[tuple[date, list[dict]]]) -> Decimal:
+    """Write the buckets as pages of seven days; returns the exact total of their amounts."""
+    total = Decimal(0)
+    for n in range(0, len(buckets), 7):
+        chunk = buckets[n : n + 7]
+        last = n + 7 >= len(buckets)
+        page = {
+            "object": "page",
+            "has_more": not last,
+            "next_page": None if last else f"page_{month:%Y%m}_{n // 7 + 2}",
+            "data": [
+                {
+                    "object": "bucket",
+                    "start_time": _unix(d),
+                    "end_time": _unix(d + timedelta(days=1)),
+                    "results": rs,
+                }
+                for d, rs in chunk
+            ],
+        }
+        (folder / f"costs-page-{n // 7 + 1:02d}.json").write_text(exact_json(page))
+        for _d, rs in chunk:
+            for r in rs:
+                total += r["amount"]["value"]
+    return total
+
+
 def write_openai(cells: list[dict], months: list[date], root: Path) -> dict[str, Decimal]:
     """Pages per month; returns the exact usage total per invoice."""
     totals: dict[str, Decimal] = defaultdict(Decimal)
@@ -108,52 +165,7 @@ def write_openai(cells: list[dict], months: list[date], root: Path) -> dict[str,
                 }
             )
         )
-        buckets = []
-        day = month
-        while day < next_month(month):
-            results = openai_results(cells, day)
-            if day == next_month(month) - timedelta(days=1) and month.month == 9:
-                # Sep 30 gpt-4.1 output: only half made the September invoice
-                for r in results:
-                    if r["line_item"] == "gpt-4.1-2025-04-14, output":
-                        r["amount"]["value"] = quantize(
-                            r["amount"]["value"] * (1 - LATE_SHARE), "1e-12"
-                        )
-            buckets.append((day, results))
-            day += timedelta(days=1)
-        if month.month == 10:  # the late half of Sep 30, reported on the October pages
-            sep30 = month - timedelta(days=1)
-            late = [
-                r
-                for r in openai_results(cells, sep30)
-                if r["line_item"] == "gpt-4.1-2025-04-14, output"
-            ]
-            for r in late:
-                r["amount"]["value"] = quantize(r["amount"]["value"] * LATE_SHARE, "1e-12")
-                r["quantity"] = None
-                r["quantity_unit"] = None
-            buckets.insert(0, (sep30, late))
-        for n in range(0, len(buckets), 7):
-            chunk = buckets[n : n + 7]
-            last = n + 7 >= len(buckets)
-            page = {
-                "object": "page",
-                "has_more": not last,
-                "next_page": None if last else f"page_{month:%Y%m}_{n // 7 + 2}",
-                "data": [
-                    {
-                        "object": "bucket",
-                        "start_time": _unix(d),
-                        "end_time": _unix(d + timedelta(days=1)),
-                        "results": rs,
-                    }
-                    for d, rs in chunk
-                ],
-            }
-            (folder / f"costs-page-{n // 7 + 1:02d}.json").write_text(exact_json(page))
-            for _d, rs in chunk:
-                for r in rs:
-                    totals[invoice] += r["amount"]["value"]
+        totals[invoice] += _write_pages(folder, month, _month_buckets(cells, month))
     return totals
 
 

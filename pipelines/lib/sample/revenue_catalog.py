@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipelines.lib.sample import stories as st
+from pipelines.money import months_of, next_month
 
 # tenant -> billing system customer id (written to tenants.csv)
 BILLING_CUSTOMERS = {"hooli": "cus_QhR7m2X9sLp4Tn"}
@@ -70,24 +71,10 @@ def _csv(rows: list[tuple], header: tuple[str, ...]) -> str:
     return buf.getvalue()
 
 
-def next_month(day: date) -> date:
-    """The first day of the month after `day`'s."""
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def months(start: date, end: date) -> list[date]:
-    """First days of the months that [start, end) touches."""
-    out, day = [], date(start.year, start.month, 1)
-    while day < end:
-        out.append(day)
-        day = next_month(day)
-    return out
-
-
 def revenue_csv(start: date, end: date) -> str:
     """One row per tenant, month and plan line."""
     rows = []
-    for month in months(start, end):
+    for month in months_of(start, end):
         for tenant, (currency, lines) in PLANS.items():
             for feature, amount, description in lines:
                 rows.append(
@@ -111,7 +98,7 @@ def stripe_export_csv(start: date, end: date) -> str:
     customer = BILLING_CUSTOMERS[tenant]
     total = str(Decimal(subtotal) + Decimal(tax))
     rows = []
-    for n, month in enumerate(months(start, end), start=1):
+    for n, month in enumerate(months_of(start, end), start=1):
         period_end = next_month(month)
         row = (
             f"in_1S{month:%Y%m}Hq{n:02d}xR",

@@ -58,6 +58,8 @@ CROSS_TENANT_LEAKS = 5  # app-cache hits reusing another tenant's answer
 
 @dataclass(frozen=True)
 class Tenant:
+    """A sample tenant and how it uses the features."""
+
     tenant_id: str
     name: str
     business_unit: str

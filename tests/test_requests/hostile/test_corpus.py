@@ -60,15 +60,15 @@ def _tables(path: Path) -> tuple[list[tuple], list[tuple], list[tuple]]:
 def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     shutil.copytree(HERE / "corpus", root / "input")
-    resource = CostlineResource(input_dir=str(root / "input"), output_dir=str(root / "output"))
     # The corpus is deliberately mostly bad: here every record may be quarantined (the default
     # 1% threshold stopping a run is tested in tests/test_requests/test_quarantine_threshold.py).
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("COSTLINE_MAX_QUARANTINE_SHARE", "1")
-        first = _materialize(resource)
-        after_first = _tables(resource.work_db_path)
-        second = _materialize(resource)
-        after_second = _tables(resource.work_db_path)
+    resource = CostlineResource(
+        input_dir=str(root / "input"), output_dir=str(root / "output"), max_quarantine_share="1"
+    )
+    first = _materialize(resource)
+    after_first = _tables(resource.work_db_path)
+    second = _materialize(resource)
+    after_second = _tables(resource.work_db_path)
     return resource, (first, after_first), (second, after_second)
 
 

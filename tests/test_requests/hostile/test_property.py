@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.lib import warehouse
-from pipelines.lib.requests import read_requests, staging
+from pipelines.lib.requests import oracle_load
 from pipelines.lib.requests.discover import FORMATS
+from pipelines.lib.requests.oracle import read_requests
 from pipelines.lib.requests.sql import load_requests_sql
 
 START, END = date(2025, 6, 1), date(2025, 6, 2)
@@ -102,7 +103,7 @@ def test_rows_in_equal_loaded_plus_quarantined_plus_outside(tmp_path_factory, sp
     with warehouse.connect(root / "w.duckdb") as con:
         files_meta = [{"path": f.path} for f in result.files]
         for _ in range(2):  # the second load of the same window changes nothing
-            stats = staging.load_window(
+            stats = oracle_load.load_window(
                 con,
                 result.requests,
                 result.quarantine,

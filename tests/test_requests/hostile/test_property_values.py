@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.lib import warehouse
-from pipelines.lib.requests import read_requests
 from pipelines.lib.requests.adapters import load_mapping, to_native
+from pipelines.lib.requests.oracle import read_requests
 from pipelines.lib.requests.sql import load_requests_sql
 
 START, END = date(2025, 6, 1), date(2025, 6, 2)

@@ -13,7 +13,8 @@ import polars as pl
 import pytest
 
 from pipelines.lib import warehouse
-from pipelines.lib.requests import read_requests, staging
+from pipelines.lib.requests import oracle_load
+from pipelines.lib.requests.oracle import read_requests
 from pipelines.lib.requests.sql import load_requests_sql
 
 START, END = date(2025, 6, 1), date(2025, 6, 2)
@@ -107,7 +108,7 @@ def _both(root: Path) -> tuple[tuple[list, list], tuple[list, list]]:
     result = read_requests(root, START, END, now=NOW)
     with warehouse.connect(root / "a.duckdb") as con:
         files = [dataclasses.asdict(f) for f in result.files]
-        staging.load_window(
+        oracle_load.load_window(
             con,
             result.requests,
             result.quarantine,

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from pipelines.lib.invoices.lines import CORRECTION, MONEY_DTYPE, month_start, months_of
+from pipelines.money import MONEY, month_start, months_of
+from schemas.invoices.invoice_line import CORRECTION
 
 UNALLOCATED = "__unallocated__"
 
@@ -26,18 +27,21 @@ USAGE_CELL_COLUMNS: dict[str, pl.DataType] = {
     "token_kind": pl.String(),
     "charge_date": pl.Date(),
     "tokens": pl.Int64(),
-    "list_cost": MONEY_DTYPE,
-    "contracted_cost": MONEY_DTYPE,
+    "list_cost": MONEY,
+    "contracted_cost": MONEY,
     "currency": pl.String(),
 }
 
 
 def days_of(start: date, end: date) -> list[date]:
+    """The days of [start, end)."""
     return [start + timedelta(days=i) for i in range((end - start).days)]
 
 
 @dataclass
 class UsageCells:
+    """The usage cells as rows, indexed by the keys each allocation level looks up."""
+
     rows: list[tuple]
     weight: list[Decimal]
     tokens: list[int]
@@ -49,6 +53,7 @@ class UsageCells:
 
     @classmethod
     def build(cls, usage_cells: pl.DataFrame) -> UsageCells:
+        """Index the usage cells frame (USAGE_CELL_COLUMNS) for the allocation."""
         frame = usage_cells.select(list(USAGE_CELL_COLUMNS)).sort(
             [
                 "provider",
@@ -85,6 +90,8 @@ class UsageCells:
 
 @dataclass(frozen=True)
 class LineGroup:
+    """Invoice lines allocated together: same invoice, category, model, token kind, period."""
+
     invoice: str
     category: str
     correction: bool
@@ -96,6 +103,7 @@ class LineGroup:
 
 
 def group_lines(lines: pl.DataFrame) -> tuple[dict[LineGroup, Decimal], dict[str, dict]]:
+    """Sum the invoice lines per LineGroup; also each invoice's header fields."""
     groups: dict[LineGroup, Decimal] = defaultdict(Decimal)
     invoices: dict[str, dict] = {}
     cols = [
@@ -132,10 +140,12 @@ def group_lines(lines: pl.DataFrame) -> tuple[dict[LineGroup, Decimal], dict[str
 
 
 def is_usage_like(group: LineGroup) -> bool:
+    """Whether the group is allocated like usage (usage, or an adjustment naming a model)."""
     return group.category == "Usage" or (group.category == "Adjustment" and group.model is not None)
 
 
 def group_order(group: LineGroup) -> tuple:
+    """Sort key that allocates the groups in a fixed order."""
     return (
         group.invoice,
         group.correction,

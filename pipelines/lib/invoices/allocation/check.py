@@ -8,7 +8,7 @@ from decimal import Decimal
 import polars as pl
 
 from pipelines.lib.invoices.allocation.cells import UNALLOCATED, group_lines
-from pipelines.money import round_cents
+from pipelines.money import CENTS, round_cents
 
 
 def invoice_check(invoice_lines: pl.DataFrame, allocated: pl.DataFrame) -> pl.DataFrame:
@@ -40,9 +40,9 @@ def invoice_check(invoice_lines: pl.DataFrame, allocated: pl.DataFrame) -> pl.Da
             "InvoiceId": pl.String(),
             "billing_period": pl.String(),
             "currency": pl.String(),
-            "invoice_total": pl.Decimal(38, 2),
-            "allocated_total": pl.Decimal(38, 2),
-            "unallocated": pl.Decimal(38, 2),
+            "invoice_total": CENTS,
+            "allocated_total": CENTS,
+            "unallocated": CENTS,
             "matches": pl.Boolean(),
         },
         orient="row",

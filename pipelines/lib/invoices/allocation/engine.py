@@ -47,14 +47,12 @@ from pipelines.lib.invoices.allocation.cells import (
 )
 from pipelines.lib.invoices.allocation.check import invoice_check
 from pipelines.lib.invoices.allocation.rounding import apportion, controlled_round
-from pipelines.lib.invoices.lines import MONEY_DTYPE
-from pipelines.money import round_cents
+from pipelines.money import CENTS, MONEY, round_cents
 
 # `apportion`, `controlled_round` (rounding.py), `invoice_check` (check.py) and `UNALLOCATED`,
 # `USAGE_CELL_COLUMNS` (cells.py) stay importable from here.
 __all__ = [
     "ALLOCATED_COLUMNS",
-    "CENTS_DTYPE",
     "UNALLOCATED",
     "USAGE_CELL_COLUMNS",
     "FxLookup",
@@ -67,7 +65,6 @@ __all__ = [
 PARTS = ("usage", "residual", "correction", "tax", "credit")
 LEVELS = ("exact", "model_day", "model_period", "provider_period", "unallocated")
 EXACT18 = Decimal("1e-18")
-CENTS_DTYPE = pl.Decimal(38, 2)
 
 ALLOCATED_COLUMNS: dict[str, pl.DataType] = {
     "billing_period": pl.String(),
@@ -84,13 +81,13 @@ ALLOCATED_COLUMNS: dict[str, pl.DataType] = {
     "charge_date": pl.Date(),
     "allocation_level": pl.String(),
     "billing_currency": pl.String(),
-    "usage_cost": CENTS_DTYPE,
-    "residual_cost": CENTS_DTYPE,
-    "correction_cost": CENTS_DTYPE,
-    "tax_cost": CENTS_DTYPE,
-    "credit_cost": CENTS_DTYPE,
-    "allocated_cost": CENTS_DTYPE,
-    "exact_cost": MONEY_DTYPE,
+    "usage_cost": CENTS,
+    "residual_cost": CENTS,
+    "correction_cost": CENTS,
+    "tax_cost": CENTS,
+    "credit_cost": CENTS,
+    "allocated_cost": CENTS,
+    "exact_cost": MONEY,
 }
 
 FxLookup = Callable[[date, str, str], Decimal | None]

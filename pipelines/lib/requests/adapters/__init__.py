@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.lib.requests.adapters import langfuse, litellm, otel, provider_usage
-from pipelines.lib.requests.adapters._common import (
+from pipelines.lib.requests.adapters.common import (
     OUTPUT_SCHEMA,
     REJECT_SCHEMA,
     Reject,

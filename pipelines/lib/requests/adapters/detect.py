@@ -31,21 +31,28 @@ import pyarrow.parquet as pq
 _KEY = re.compile(rb'"([A-Za-z_][A-Za-z0-9_.]*)"\s*:')
 
 
-def classify_keys(keys: Iterable[str], sample: dict[str, Any] | None = None) -> str | None:
-    k = set(keys)
-    if k & {"resourceSpans", "resource_spans"}:
-        return "otel-json"
+def _attribute_keys(sample: dict[str, Any] | None) -> set[str]:
+    """The keys of a record's `attributes` (an object, or an OTLP list of key/value)."""
     attrs = (sample or {}).get("attributes")
-    attr_keys: set[str] = set()
     if isinstance(attrs, dict):
-        attr_keys = set(attrs)
-    elif isinstance(attrs, list):
-        attr_keys = {a.get("key", "") for a in attrs if isinstance(a, dict)}
-    if (
-        k & {"traceId", "trace_id", "spanId", "span_id", "context"}
-        and any(a.startswith("gen_ai.") for a in attr_keys)
-    ) or ("attributes" in k and k & {"startTimeUnixNano", "start_time_unix_nano"}):
-        return "otel-json"
+        return set(attrs)
+    if isinstance(attrs, list):
+        return {a.get("key", "") for a in attrs if isinstance(a, dict)}
+    return set()
+
+
+def _is_otel(k: set[str], sample: dict[str, Any] | None) -> bool:
+    """An OTLP export, or a span with gen_ai attributes or OTLP start times."""
+    if k & {"resourceSpans", "resource_spans"}:
+        return True
+    span = k & {"traceId", "trace_id", "spanId", "span_id", "context"}
+    if span and any(a.startswith("gen_ai.") for a in _attribute_keys(sample)):
+        return True
+    return "attributes" in k and bool(k & {"startTimeUnixNano", "start_time_unix_nano"})
+
+
+def _litellm(k: set[str]) -> str | None:
+    """`litellm-spendlogs`, `litellm-payload` or None."""
     if {"request_id", "spend", "startTime"} <= k:
         return "litellm-spendlogs"
     if {"call_type", "startTime"} <= k and k & {
@@ -56,21 +63,44 @@ def classify_keys(keys: Iterable[str], sample: dict[str, Any] | None = None) -> 
         "model_group",
     }:
         return "litellm-payload"
-    if k & {"usage_details", "usageDetails", "provided_model_name", "providedModelName"} or (
-        k & {"trace_id", "traceId"} and "type" in k and k & {"start_time", "startTime"}
-    ):
-        return "langfuse"
-    if {"request_id", "timestamp"} <= k:
-        if "usage" in k and "input_tokens" not in k:
-            usage = (sample or {}).get("usage", {})
-            if sample is None or usage is None or isinstance(usage, dict | str):
-                return "provider-usage"
-        if k & {"input_tokens", "tenant_id"}:
-            return "native"
     return None
 
 
-def _inflate(head: bytes) -> bytes:
+def _is_langfuse(k: set[str]) -> bool:
+    """A Langfuse observation: usage details or provided model name, or a typed trace event."""
+    if k & {"usage_details", "usageDetails", "provided_model_name", "providedModelName"}:
+        return True
+    return bool(k & {"trace_id", "traceId"} and "type" in k and k & {"start_time", "startTime"})
+
+
+def _provider_or_native(k: set[str], sample: dict[str, Any] | None) -> str | None:
+    """`provider-usage` (a usage object beside the id and time), `native` or None."""
+    if not {"request_id", "timestamp"} <= k:
+        return None
+    if "usage" in k and "input_tokens" not in k:
+        usage = (sample or {}).get("usage", {})
+        if sample is None or usage is None or isinstance(usage, dict | str):
+            return "provider-usage"
+    if k & {"input_tokens", "tenant_id"}:
+        return "native"
+    return None
+
+
+def classify_keys(keys: Iterable[str], sample: dict[str, Any] | None = None) -> str | None:
+    """The log format a record's keys (and, when given, the record) tell, or None."""
+    k = set(keys)
+    if _is_otel(k, sample):
+        return "otel-json"
+    litellm = _litellm(k)
+    if litellm is not None:
+        return litellm
+    if _is_langfuse(k):
+        return "langfuse"
+    return _provider_or_native(k, sample)
+
+
+def inflate(head: bytes) -> bytes:
+    """A gzip head inflated as far as it goes (empty when corrupt); other heads unchanged."""
     if head[:2] != b"\x1f\x8b":
         return head
     try:
@@ -110,7 +140,7 @@ def detect_format(path: Path, head: bytes) -> str | None:
         except Exception:  # unreadable footer: not ours to guess
             return None
         return classify_keys(names)
-    text = _inflate(head).lstrip(b"\xef\xbb\xbf \t\r\n")
+    text = inflate(head).lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text:
         return None
     if text[:1] in (b"{", b"["):

@@ -14,7 +14,7 @@ import hashlib
 import re
 from typing import Any
 
-from pipelines.lib.requests.adapters._common import maybe_json
+from pipelines.lib.requests.adapters.common import maybe_json
 
 # Keys whose values are prompt text, visited in this order inside one message object.
 _TEXT_KEYS = ("content", "text", "parts", "input", "prompt", "messages", "system")

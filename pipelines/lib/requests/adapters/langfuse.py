@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipelines.lib.requests.adapters._common import (
+from pipelines.lib.requests.adapters.common import (
     Reject,
     Skip,
     as_dict,
@@ -47,6 +47,7 @@ def _snake(key: str) -> str:
 
 
 def provider_from_model(model: str | None) -> str | None:
+    """The provider an OpenAI or Anthropic model name tells, else None."""
     if not model:
         return None
     m = model.lower()
@@ -68,7 +69,9 @@ def _usage(details: dict[str, Any]) -> dict[str, int]:
     return out
 
 
-def convert(raw: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
+def _record(raw: dict[str, Any]) -> dict[str, Any]:
+    """The observation with snake_case keys and JSON text decoded; Skip when it is not a model
+    call."""
     rec = {_snake(k): v for k, v in raw.items()}
     for k in ("metadata", "model_parameters", "usage_details", "tags", "trace_tags"):
         if k in rec:
@@ -79,8 +82,11 @@ def convert(raw: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
     if not is_empty(obs_type) and str(obs_type).upper() not in MODEL_CALL_TYPES:
         # SPAN, EVENT, AGENT, TOOL, ...: not billable calls, skipped (never quarantined).
         raise Skip(f"observation type {safe(obs_type)} is not a model call")
+    return rec
 
-    native, _ = resolve_fields(rec, mapping, SECTION)
+
+def _set_call(native: dict[str, Any], rec: dict[str, Any], mapping: Mapping) -> None:
+    """Timestamp, latency, model, provider, environment, tier and status of the call."""
     start = parse_time(rec.get("start_time"), "start_time")
     native["timestamp"] = rfc3339(start)
     if not is_empty(rec.get("end_time")):
@@ -93,6 +99,9 @@ def convert(raw: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
     native["service_tier"] = mapping.service_tier(as_str(native.get("service_tier"), "tier"))
     native["status"] = "error" if str(rec.get("level") or "").upper() == "ERROR" else "success"
 
+
+def _details(rec: dict[str, Any], native: dict[str, Any]) -> dict[str, int]:
+    """The usage counts of the observation; Reject when a successful call has none usable."""
     details_raw = rec.get("usage_details")
     if is_empty(details_raw) and not is_empty(rec.get("usage")):
         details_raw = rec.get("usage")  # legacy API v1 `usage` {input, output, total}
@@ -102,29 +111,47 @@ def convert(raw: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
         raise Reject("usage_details", "missing (no usage on the generation)")
     if details and "input" not in details and "output" not in details:
         raise Reject("usage_details", "has neither an input nor an output count")
-    cr = next((details[k] for k in _CACHE_READ_KEYS if k in details), 0)
+    return details
+
+
+def _cache_writes(details: dict[str, int]) -> tuple[int, int | None]:
+    """(cache writes, of which 1-hour writes) of the usage counts."""
     cw1h = details.get("input_cache_creation_1h")
     if "input_cache_creation" in details:
-        cw = details["input_cache_creation"]
-    elif "input_cache_creation_5m" in details or cw1h is not None:
-        cw = details.get("input_cache_creation_5m", 0) + (cw1h or 0)
-    else:
-        cw = details.get("cache_creation_input_tokens", 0)
+        return details["input_cache_creation"], cw1h
+    if "input_cache_creation_5m" in details or cw1h is not None:
+        return details.get("input_cache_creation_5m", 0) + (cw1h or 0), cw1h
+    return details.get("cache_creation_input_tokens", 0), cw1h
+
+
+def _tokens(details: dict[str, int]) -> dict[str, int | None]:
+    """The native token fields of the usage counts (Langfuse input excludes cache reads and
+    writes; a larger total moves the rest to input)."""
+    cr = next((details[k] for k in _CACHE_READ_KEYS if k in details), 0)
+    cw, cw1h = _cache_writes(details)
     reasoning = details.get("output_reasoning_tokens")
     out = details.get("output", 0) + (reasoning or 0)
     inp = details.get("input", 0) + cr + cw
     total = details.get("total")
     if total is not None and total > inp + out:
         inp = total - out
-    native.update(
-        input_tokens=inp,
-        output_tokens=out,
-        cache_read_tokens=cr,
-        cache_write_tokens=cw,
-        cache_write_1h_tokens=cw1h,
-        reasoning_tokens=reasoning,
-    )
+    return {
+        "input_tokens": inp,
+        "output_tokens": out,
+        "cache_read_tokens": cr,
+        "cache_write_tokens": cw,
+        "cache_write_1h_tokens": cw1h,
+        "reasoning_tokens": reasoning,
+    }
+
+
+def convert(raw: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
+    """One Langfuse observation as a native record (Skip: not a model call; Reject: unusable)."""
+    rec = _record(raw)
+    native, _ = resolve_fields(rec, mapping, SECTION)
+    _set_call(native, rec, mapping)
+    native.update(_tokens(_details(rec, native)))
     if is_empty(native.get("cache_status")):
-        native["cache_status"] = "prefix" if cr > 0 else "miss"
+        native["cache_status"] = "prefix" if native["cache_read_tokens"] > 0 else "miss"
     native["prompt_fingerprint"] = prompt_fingerprint(prompt_value(rec, mapping, SECTION))
     return native

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.lib.requests.adapters._common import (
+from pipelines.lib.requests.adapters.common import (
     Reject,
     as_dict,
     as_int,
@@ -79,6 +79,7 @@ def _is_true(value: Any) -> bool:
 
 
 def convert(rec: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
+    """One LiteLLM log record as a native record (Reject: unusable)."""
     rec = {k: (maybe_json(v) if k in _JSON_COLUMNS else v) for k, v in rec.items()}
     native, _ = resolve_fields(rec, mapping, SECTION)
     start = parse_time(rec.get("startTime"), "startTime")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.lib.requests.adapters._common import as_dict, is_empty, maybe_json
+from pipelines.lib.requests.adapters.common import as_dict, is_empty, maybe_json
 from schemas.requests.native_request import NATIVE_FIELDS
 
 DEFAULT_MAPPING_PATH = Path(__file__).with_name("default_mapping.toml")
@@ -44,18 +44,23 @@ class Mapping:
     service_tier_aliases: dict[str, str] = field(default_factory=dict)
 
     def paths(self, section: str, native_field: str) -> tuple[str, ...]:
+        """The source paths a format's section reads a native field from."""
         return self.fields.get(section, {}).get(native_field, ())
 
     def section_list(self, section: str, name: str) -> tuple[str, ...]:
+        """A named list of a format's section (e.g. its tag paths)."""
         return self.lists.get(section, {}).get(name, ())
 
     def provider(self, value: str | None) -> str | None:
+        """The provider name after the alias table."""
         return _alias(self.provider_aliases, value)
 
     def environment(self, value: str | None) -> str | None:
+        """The environment name after the alias table."""
         return _alias(self.environment_aliases, value)
 
     def service_tier(self, value: str | None) -> str | None:
+        """The service tier after the alias table."""
         return _alias(self.service_tier_aliases, value)
 
 
@@ -81,30 +86,41 @@ def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _merge_fields(value: Any, path: Path, key: str, into: dict[str, Any]) -> None:
+    """The `[<section>.fields]` table: native field -> list of source paths."""
+    if not isinstance(value, dict):
+        raise MappingError(f"{path}: [{key}.fields] must be a table")
+    for nf, paths in value.items():
+        if nf not in NATIVE_FIELDS:
+            raise MappingError(
+                f"{path}: [{key}.fields] {nf}: not a native field "
+                f"(one of {', '.join(NATIVE_FIELDS)})"
+            )
+        into["fields"][key][nf] = _str_list(path, f"[{key}.fields] {nf}", paths)
+
+
+def _merge_section(value: Any, path: Path, key: str, into: dict[str, Any]) -> None:
+    """One format's section: its `fields` table and its lists."""
+    if not isinstance(value, dict):
+        raise MappingError(f"{path}: [{key}] must be a table")
+    for sub, sv in value.items():
+        if sub == "fields":
+            _merge_fields(sv, path, key, into)
+        elif sub in SECTION_LISTS:
+            into["lists"][key][sub] = _str_list(path, f"[{key}] {sub}", sv)
+        else:
+            raise MappingError(f"{path}: [{key}] {sub}: unknown key")
+
+
 def _merge(data: dict[str, Any], path: Path, into: dict[str, Any]) -> None:
+    """Merge one mapping file's tables into `into`, refusing anything unknown."""
     for key, value in data.items():
         if key in ALIAS_TABLES:
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise MappingError(f"{path}: [{key}] must map names to strings")
             into[key].update({k.lower(): v for k, v in value.items()})
         elif key in SECTIONS:
-            if not isinstance(value, dict):
-                raise MappingError(f"{path}: [{key}] must be a table")
-            for sub, sv in value.items():
-                if sub == "fields":
-                    if not isinstance(sv, dict):
-                        raise MappingError(f"{path}: [{key}.fields] must be a table")
-                    for nf, paths in sv.items():
-                        if nf not in NATIVE_FIELDS:
-                            raise MappingError(
-                                f"{path}: [{key}.fields] {nf}: not a native field "
-                                f"(one of {', '.join(NATIVE_FIELDS)})"
-                            )
-                        into["fields"][key][nf] = _str_list(path, f"[{key}.fields] {nf}", paths)
-                elif sub in SECTION_LISTS:
-                    into["lists"][key][sub] = _str_list(path, f"[{key}] {sub}", sv)
-                else:
-                    raise MappingError(f"{path}: [{key}] {sub}: unknown key")
+            _merge_section(value, path, key, into)
         else:
             raise MappingError(
                 f"{path}: unknown table [{key}] (expected {', '.join(SECTIONS + ALIAS_TABLES)})"
@@ -159,6 +175,7 @@ def get_path(obj: Any, path: str) -> Any:
 
 
 def tag_value(tags: list[str], key: str) -> str | None:
+    """The value of the first `key:value` or `key=value` tag, if any."""
     for t in tags:
         for sep in (":", "="):
             prefix = f"{key}{sep}"
@@ -168,6 +185,7 @@ def tag_value(tags: list[str], key: str) -> str | None:
 
 
 def collect_tags(record: dict[str, Any], paths: tuple[str, ...]) -> list[str]:
+    """The tags found at `paths` (lists, or comma-separated text)."""
     tags: list[str] = []
     for p in paths:
         v = maybe_json(get_path(record, p))

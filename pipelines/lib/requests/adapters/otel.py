@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipelines.lib.requests.adapters._common import (
+from pipelines.lib.requests.adapters.common import (
     Reject,
     Skip,
     as_int,
@@ -196,6 +196,7 @@ def _event_prompt(events: list[Any]) -> list[dict[str, Any]] | None:
 
 
 def convert(rec: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
+    """One GenAI span as a native record (Skip: not an inference call; Reject: unusable)."""
     span = rec["span"]
     op = span.get("gen_ai.operation.name")
     has_gen_ai = any(k.startswith("gen_ai.") for k in span)

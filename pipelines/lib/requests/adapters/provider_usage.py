@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.lib.requests.adapters._common import (
+from pipelines.lib.requests.adapters.common import (
     Reject,
     as_dict,
     as_int,
@@ -74,6 +74,7 @@ def _int(u: dict[str, Any], path: str) -> int | None:
 
 
 def tokens_from_usage(usage: dict[str, Any], shape: str) -> dict[str, int | None]:
+    """The native token fields of a provider's raw usage object of the given shape."""
     if shape == "anthropic.messages":
         base = _int(usage, "input_tokens")
         if base is None:
@@ -127,6 +128,7 @@ def tokens_from_usage(usage: dict[str, Any], shape: str) -> dict[str, int | None
 
 
 def convert(raw: dict[str, Any], mapping: Mapping) -> dict[str, Any]:
+    """One record with a raw provider usage object as a native record (Reject: unusable)."""
     rec = {k: maybe_json(v) for k, v in raw.items()}
     native, _ = resolve_fields(rec, mapping, SECTION, identity=True)
     present = [f for f in TOKEN_FIELDS if not is_empty(rec.get(f))]

@@ -82,6 +82,7 @@ def safe(value: Any) -> str:
 
 
 def is_empty(value: Any) -> bool:
+    """None, NaN, blank text or an empty list / dict / tuple."""
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -143,6 +144,7 @@ def as_int(value: Any, field: str, *, required: bool = False) -> int | None:
 
 
 def as_str(value: Any, field: str) -> str | None:
+    """The value as text (numbers and booleans spelled out); None when empty."""
     if is_empty(value):
         return None
     if isinstance(value, bool):
@@ -157,6 +159,7 @@ def as_str(value: Any, field: str) -> str | None:
 
 
 def as_bool(value: Any, field: str) -> bool | None:
+    """The value as a boolean (true/false, 1/0, yes/no); None when empty."""
     if is_empty(value):
         return None
     if isinstance(value, bool):
@@ -169,6 +172,7 @@ def as_bool(value: Any, field: str) -> bool | None:
 
 
 def as_float(value: Any, field: str) -> float | None:
+    """The value as a number; None when empty."""
     if is_empty(value):
         return None
     if isinstance(value, bool):
@@ -214,45 +218,58 @@ def epoch_nanos(value: Any, field: str) -> datetime:
         raise Reject(field, "epoch value out of range") from exc
 
 
+def _epoch_time(value: float | str, field: str) -> datetime:
+    """Epoch seconds, or ms / us / ns told by magnitude."""
+    x = float(value)
+    if x > 1e17:  # nanoseconds
+        x /= 1e9
+    elif x > 1e14:  # microseconds
+        x /= 1e6
+    elif x > 1e11:  # milliseconds
+        x /= 1e3
+    try:
+        if not math.isfinite(x):
+            raise ValueError("not finite")
+        return datetime.fromtimestamp(x, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise Reject(field, "epoch value out of range") from exc
+
+
+def _iso_time(value: str, field: str) -> datetime:
+    """An ISO 8601 text (`Z`, `+hhmm` and nanosecond fractions accepted)."""
+    s = value.strip()
+    if s.endswith(("Z", "z")):
+        s = s[:-1] + "+00:00"
+    s = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", s)  # +0000 -> +00:00
+    s = re.sub(r"\.(\d{6})\d+", r".\1", s)  # ns fractions -> us
+    try:
+        return datetime.fromisoformat(s)
+    except ValueError as exc:
+        raise Reject(field, "not an ISO 8601 timestamp or epoch number") from exc
+
+
+def _any_time(value: Any, field: str) -> datetime:
+    """A datetime of any accepted form, possibly naive."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        raise Reject(field, "not a timestamp")
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and re.fullmatch(r"\s*\d{9,}(\.\d+)?\s*", value)
+    ):
+        return _epoch_time(value, field)
+    if isinstance(value, str):
+        return _iso_time(value, field)
+    raise Reject(field, "not a timestamp")
+
+
 def parse_time(value: Any, field: str, *, naive_is_utc: bool = True) -> datetime:
     """Epoch seconds (float/int, ms when > 1e11), ISO 8601 strings, datetime/date objects."""
     if is_empty(value):
         raise Reject(field, "missing")
-    ts: datetime
-    if isinstance(value, datetime):
-        ts = value
-    elif isinstance(value, date):
-        ts = datetime(value.year, value.month, value.day)
-    elif isinstance(value, bool):
-        raise Reject(field, "not a timestamp")
-    elif isinstance(value, int | float) or (
-        isinstance(value, str) and re.fullmatch(r"\s*\d{9,}(\.\d+)?\s*", value)
-    ):
-        x = float(value)
-        if x > 1e17:  # nanoseconds
-            x /= 1e9
-        elif x > 1e14:  # microseconds
-            x /= 1e6
-        elif x > 1e11:  # milliseconds
-            x /= 1e3
-        try:
-            if not math.isfinite(x):
-                raise ValueError("not finite")
-            ts = datetime.fromtimestamp(x, UTC)
-        except (OverflowError, OSError, ValueError) as exc:
-            raise Reject(field, "epoch value out of range") from exc
-    elif isinstance(value, str):
-        s = value.strip()
-        if s.endswith(("Z", "z")):
-            s = s[:-1] + "+00:00"
-        s = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", s)  # +0000 -> +00:00
-        s = re.sub(r"\.(\d{6})\d+", r".\1", s)  # ns fractions -> us
-        try:
-            ts = datetime.fromisoformat(s)
-        except ValueError as exc:
-            raise Reject(field, "not an ISO 8601 timestamp or epoch number") from exc
-    else:
-        raise Reject(field, "not a timestamp")
+    ts = _any_time(value, field)
     if ts.tzinfo is None:
         if not naive_is_utc:
             raise Reject(field, "timestamp without offset")
@@ -264,12 +281,14 @@ def parse_time(value: Any, field: str, *, naive_is_utc: bool = True) -> datetime
 
 
 def open_text(path: Path) -> Iterator[str]:
+    """The lines of a text file (gzip by name), undecodable bytes replaced."""
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
         yield from fh
 
 
 def read_text(path: Path) -> str:
+    """The whole text of a file (gzip by name), undecodable bytes replaced."""
     if path.name.endswith(".gz"):
         with gzip.open(path, "rt", encoding="utf-8", errors="replace") as fh:
             return fh.read()
@@ -364,6 +383,7 @@ def _optional_int(value: Any, field: str, out: dict[str, Any]) -> int | None:
 def frames(
     rows: list[dict[str, Any]], rejects: list[dict[str, Any]]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The adapter's output: native records and rejects, as frames of the fixed schemas."""
     return (
         pl.DataFrame(rows, schema=OUTPUT_SCHEMA),
         pl.DataFrame(rejects, schema=REJECT_SCHEMA),

@@ -1,5 +1,5 @@
-"""Row accounting of the Polars ingest (`read_requests`): repair rows of the loaded requests,
-per-file counts, and the check that no record was lost or counted twice."""
+"""Row accounting of the Polars test oracle (`oracle.read_requests`): repair rows of the loaded
+requests, per-file counts, and the check that no record was lost or counted twice."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ def count_per_file(
     skipped: pl.DataFrame,
     repairs: pl.DataFrame,
 ) -> None:
+    """Set each file's loaded, quarantined, outside-window, skipped and repaired counts."""
     loaded, quarantined, other = _counts(requests), _counts(quarantine), _counts(outside)
     skips, repaired = _counts(skipped), _counts(repairs)
     for stat in stats:

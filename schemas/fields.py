@@ -1,4 +1,4 @@
-"""Shared dtypes and helpers of the part-2 mart schemas (routing, budgets, anomalies, scorecard)."""
+"""Field helpers and shared texts of the table models (they feed column comments and docs)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import Annotated, Any
 import pandera.polars as pa
 import polars as pl
 
-Money = Annotated[pl.Decimal, 38, 18]
-UnitPrice = Annotated[pl.Decimal, 38, 12]
-Threshold = Annotated[pl.Decimal, 5, 4]
+Threshold = Annotated[pl.Decimal, 5, 4]  # a fraction of a budget, e.g. 0.8000
 SEVERITIES = ("low", "medium", "high")
 EXACT = "exact DECIMAL(38,18)"
+EXACT_CONTRACTED = "exact DECIMAL(38,18) in the contracted currency"
 
 
 def f(description: str, **kwargs: Any) -> Any:

@@ -1,0 +1,1 @@
+"""Monthly chargeback files of the allocated invoices, one statement per tenant."""
