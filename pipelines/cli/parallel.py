@@ -120,17 +120,13 @@ def run_day(home: str, day: str, settings: Settings) -> DayRun:
 
 
 def _print_step_failures(day: str, events: Sequence) -> None:
-    """One line per failed step: its first error that is not Dagster's own wrapper."""
+    """One line per failed step, worded as `costline run` words it."""
+    from pipelines.cli.run import failure_line
+
     for event in events:
         if event.is_step_failure:
-            error = event.step_failure_data.error
-            while error.cause is not None and error.cls_name.startswith("Dagster"):
-                error = error.cause
-            message = (error.message.strip().splitlines() or [error.cls_name])[0]
-            print(
-                f"costline parallel: {day}: step {event.step_key} failed: {message}",
-                file=sys.stderr,
-            )
+            line = failure_line(event.step_key, event.step_failure_data.error)
+            print(f"costline parallel: {day}: {line}", file=sys.stderr)
 
 
 def _not_runnable(plan: DayFolders, settings: Settings) -> str | None:

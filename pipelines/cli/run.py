@@ -148,7 +148,8 @@ def _root_cause(info):
     return chain[0] if chain else None
 
 
-def _failure_line(step_key: str, info) -> str:
+def failure_line(step_key: str, info) -> str:
+    """One line that says why a step failed and what to do (shared with `costline parallel`)."""
     cause = _root_cause(info)
     if cause is None:
         return f"step {step_key} failed (see the Dagster run log)."
@@ -282,7 +283,7 @@ def _run_locked(settings: Settings, start: date | None, end: date | None, launch
 def _report_failure(result, output_dir: Path, start: date, end: date) -> None:
     """One line per failed step (or the run's own error), then put the work database back."""
     lines = [
-        _failure_line(event.step_key, event.step_failure_data.error)
+        failure_line(event.step_key, event.step_failure_data.error)
         for event in result.all_events
         if event.is_step_failure
     ]
@@ -290,7 +291,7 @@ def _report_failure(result, output_dir: Path, start: date, end: date) -> None:
         for event in result.all_events:
             if event.is_run_failure:
                 error = getattr(event.event_specific_data, "error", None)
-                lines.append(_failure_line("(run start)", error) if error else event.message)
+                lines.append(failure_line("(run start)", error) if error else event.message)
     for line in lines:
         print(f"costline: {line}", file=sys.stderr)
     # Nothing half-built may reach a later publish: back to the last published warehouse.

@@ -9,6 +9,7 @@ days before it.
 """
 
 import warnings
+from typing import Any
 
 import dagster as dg
 
@@ -50,3 +51,13 @@ def starting_on(defs: dg.Definitions, start: str) -> dg.Definitions:
         return spec.replace_attributes(partitions_def=partitions)
 
     return defs.map_asset_specs(func=move)
+
+
+def daily_asset(**kwargs: Any) -> Any:
+    """`dg.asset` for a step of the daily job: on `daily_partitions`, one run per backfill, in
+    the `duckdb` pool (one writer of the work database at a time); kinds python + duckdb unless
+    given."""
+    kwargs.setdefault("kinds", {"python", "duckdb"})
+    return dg.asset(
+        partitions_def=daily_partitions, backfill_policy=single_run, pool="duckdb", **kwargs
+    )

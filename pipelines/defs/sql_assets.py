@@ -11,7 +11,7 @@ from datetime import date
 import dagster as dg
 
 from pipelines.defs.checks import schema_check
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import warehouse
 from pipelines.lib.progress import report
@@ -77,17 +77,14 @@ def build_sql_asset(
     if documented:
         specs.append(schema.spec)
 
-    @dg.asset(
+    @daily_asset(
         name=model.name,
         group_name=model.layer,
         deps=sorted(set(upstream_of(model, models)) | set(extra_deps)),
-        partitions_def=daily_partitions,
-        backfill_policy=single_run,
         kinds={"duckdb", "sql"},
         description=f"{model.description}\n\nGrain: {model.grain}. Source: sql/{model.layer}/"
         f"{model.path.name}",
         check_specs=specs,
-        pool="duckdb",
     )
     def _asset(context: dg.AssetExecutionContext, costline: CostlineResource):
         start, end = window(context)

@@ -120,6 +120,15 @@ def frame(con: duckdb.DuckDBPyConnection, query: str, params: object = None) -> 
     return con.sql(query, params=params).pl()
 
 
+def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Replace table `name` with the frame's rows (types kept: decimals stay decimals)."""
+    con.register("incoming_table_rows", frame.to_arrow())
+    try:
+        con.execute(f"create or replace table {name} as select * from incoming_table_rows")
+    finally:
+        con.unregister("incoming_table_rows")
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether a table or view of that name exists in the main schema."""
     return bool(

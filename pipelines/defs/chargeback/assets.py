@@ -7,7 +7,7 @@ daily job; the invoice sensor requests a month's final chargeback when its invoi
 import dagster as dg
 
 from pipelines.defs.checks import schema_check
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib.chargeback.months import CHARGEBACK_TABLE, ChargebackInputs, issue_chargebacks
 from pipelines.lib.invoices.allocate_months import ALLOCATIONS_TABLE
@@ -17,13 +17,10 @@ from pipelines.money import months_of
 CHARGEBACK_SCHEMA = schema_check(CHARGEBACK_TABLE, "chargeback_export")
 
 
-@dg.asset(
+@daily_asset(
     group_name="exports",
     deps=[ALLOCATIONS_TABLE, "int_usage_cells_aggregated", "fct_cost_lines", "dim_tenants"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
     kinds={"csv", "parquet"},
-    pool="duckdb",
     check_specs=[CHARGEBACK_SCHEMA.spec],
 )
 def chargeback_export(context: dg.AssetExecutionContext, costline: CostlineResource):

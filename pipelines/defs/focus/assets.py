@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import dagster as dg
 import duckdb
 
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.defs.sql_assets import build_sql_asset, sql_model
 from pipelines.lib.focus.export import export_focus
@@ -58,13 +58,10 @@ fct_focus_cost_and_usage = build_sql_asset(
 )
 
 
-@dg.asset(
+@daily_asset(
     group_name="exports",
     deps=["fct_focus_cost_and_usage"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
     kinds={"parquet"},
-    pool="duckdb",
 )
 def focus_export(context: dg.AssetExecutionContext, costline: CostlineResource):
     """FOCUS 1.2 Parquet (Hive layout by billing period and charge day), metadata beside it."""

@@ -6,7 +6,7 @@ from datetime import date
 import dagster as dg
 
 from pipelines.defs.checks import invoices_match, schema_check
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.defs.sql_assets import upstream_of
 from pipelines.lib import warehouse
@@ -28,7 +28,7 @@ SCHEMA = schema_check(TABLE)
 _model = warehouse.discover_models()[TABLE]
 
 
-@dg.asset(
+@daily_asset(
     name=TABLE,
     group_name=_model.layer,
     deps=sorted(
@@ -38,8 +38,6 @@ _model = warehouse.discover_models()[TABLE]
             "stg_invoice_totals",
         }
     ),
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
     kinds={"duckdb", "sql"},
     description=f"{_model.description}\n\nGrain: {_model.grain}. Source: sql/{_model.layer}/"
     f"{_model.path.name}",
@@ -52,7 +50,6 @@ _model = warehouse.discover_models()[TABLE]
             description="per InvoiceId, Σ BilledCost = the invoice total to the cent",
         ),
     ],
-    pool="duckdb",
 )
 def fct_focus_invoiced(context: dg.AssetExecutionContext, costline: CostlineResource):
     """Rebuilt from every allocated invoice (a `table` model) with the fx rates of
@@ -68,13 +65,10 @@ def fct_focus_invoiced(context: dg.AssetExecutionContext, costline: CostlineReso
     yield invoices_match(INVOICED_EQUALS_INVOICE, check)
 
 
-@dg.asset(
+@daily_asset(
     group_name="exports",
     deps=[TABLE, "fct_allocated_costs"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
     kinds={"parquet"},
-    pool="duckdb",
 )
 def focus_invoiced_export(context: dg.AssetExecutionContext, costline: CostlineResource):
     """`<output>/focus_invoiced/billing_period=YYYY-MM/part-0.parquet` for every billing month the

@@ -12,7 +12,7 @@ from decimal import Decimal
 import dagster as dg
 
 from pipelines.defs.checks import invoices_match, schema_check
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib.invoices import INVOICE_LINE_COLUMNS, invoice_totals, read_invoices
 from pipelines.lib.invoices.allocate_months import (
@@ -35,13 +35,9 @@ LINES_SCHEMA = schema_check(LINES_TABLE)
 ALLOCATIONS_SCHEMA = schema_check(ALLOCATIONS_TABLE)
 
 
-@dg.asset(
+@daily_asset(
     group_name=GROUP,
     deps=["stg_requests"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
     check_specs=[
         LINES_SCHEMA.spec,
         dg.AssetCheckSpec(
@@ -90,14 +86,10 @@ def stg_invoice_lines(context: dg.AssetExecutionContext, costline: CostlineResou
     )
 
 
-@dg.asset(
+@daily_asset(
     name=ALLOCATIONS_TABLE,
     group_name=GROUP,
     deps=["stg_invoice_lines", "int_usage_cells_aggregated"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
     check_specs=[
         dg.AssetCheckSpec(
             ALLOCATED_EQUALS_INVOICE,

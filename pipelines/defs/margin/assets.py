@@ -8,15 +8,16 @@ single-run backfill policy so they run in the one daily job. The marts themselve
 import dagster as dg
 
 from pipelines.defs.checks import schema_check
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib.catalog import CatalogError
 from pipelines.lib.invoices.allocation.fx import FxRates
 from pipelines.lib.margin import RevenueError, read_revenue
 from pipelines.lib.margin.internal_rates import load_internal_rates
 from pipelines.lib.margin.showback_months import export_showback_months
-from pipelines.lib.margin.tables import replace_table, write_figures
+from pipelines.lib.margin.tables import write_figures
 from pipelines.lib.progress import report
+from pipelines.lib.warehouse import replace_table
 from pipelines.money import months_of
 
 ATTRIBUTED = "revenue_lines_attributed"
@@ -24,12 +25,8 @@ REVENUE_SCHEMA = schema_check("stg_revenue")
 RATES_SCHEMA = schema_check("dim_internal_rates")
 
 
-@dg.asset(
+@daily_asset(
     group_name="staging",
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
     check_specs=[
         REVENUE_SCHEMA.spec,
         dg.AssetCheckSpec(
@@ -77,12 +74,8 @@ def stg_revenue(context: dg.AssetExecutionContext, costline: CostlineResource):
     )
 
 
-@dg.asset(
+@daily_asset(
     group_name="staging",
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
     check_specs=[RATES_SCHEMA.spec],
 )
 def dim_internal_rates(context: dg.AssetExecutionContext, costline: CostlineResource):
@@ -99,7 +92,7 @@ def dim_internal_rates(context: dg.AssetExecutionContext, costline: CostlineReso
     yield RATES_SCHEMA.of_frame(rates)
 
 
-@dg.asset(
+@daily_asset(
     group_name="intermediate",
     deps=[
         "stg_revenue",
@@ -107,10 +100,6 @@ def dim_internal_rates(context: dg.AssetExecutionContext, costline: CostlineReso
         "int_tenant_costs_monthly",
         "int_internal_units_counted",
     ],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
 )
 def margin_figures(context: dg.AssetExecutionContext, costline: CostlineResource):
     """Exact margin per tenant and per tenant x feature, and internal recovery per tenant x
@@ -133,13 +122,10 @@ def margin_figures(context: dg.AssetExecutionContext, costline: CostlineResource
     )
 
 
-@dg.asset(
+@daily_asset(
     group_name="exports",
     deps=["mart_internal_recovery"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
     kinds={"csv"},
-    pool="duckdb",
 )
 def showback_export(context: dg.AssetExecutionContext, costline: CostlineResource):
     """`<output>/exports/showback/<YYYY-MM>/`: the internal-price statement of every month the

@@ -7,11 +7,11 @@ daily-partitioned with the single-run backfill policy so they run in the same jo
 import dagster as dg
 
 from pipelines.defs.checks import schema_check
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource
-from pipelines.lib.margin.tables import replace_table
 from pipelines.lib.marts import catalogs, feedback
 from pipelines.lib.progress import report
+from pipelines.lib.warehouse import replace_table
 
 ROWS_ACCOUNTED = "rows_accounted_for"
 FEEDBACK_SCHEMA = schema_check("stg_feedback")
@@ -19,13 +19,9 @@ BUDGETS_SCHEMA = schema_check("dim_budgets")
 FEATURES_SCHEMA = schema_check("dim_features")
 
 
-@dg.asset(
+@daily_asset(
     group_name="staging",
     deps=["stg_requests"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
     check_specs=[
         dg.AssetCheckSpec(
             ROWS_ACCOUNTED,
@@ -61,12 +57,8 @@ def stg_feedback(context: dg.AssetExecutionContext, costline: CostlineResource):
         yield FEEDBACK_SCHEMA.of_table(con)
 
 
-@dg.asset(
+@daily_asset(
     group_name="staging",
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
     check_specs=[BUDGETS_SCHEMA.spec],
 )
 def dim_budgets(context: dg.AssetExecutionContext, costline: CostlineResource):
@@ -82,12 +74,8 @@ def dim_budgets(context: dg.AssetExecutionContext, costline: CostlineResource):
         yield BUDGETS_SCHEMA.of_table(con)
 
 
-@dg.asset(
+@daily_asset(
     group_name="staging",
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
     check_specs=[FEATURES_SCHEMA.spec],
 )
 def dim_features(context: dg.AssetExecutionContext, costline: CostlineResource):
@@ -100,12 +88,8 @@ def dim_features(context: dg.AssetExecutionContext, costline: CostlineResource):
         yield FEATURES_SCHEMA.of_table(con)
 
 
-@dg.asset(
+@daily_asset(
     group_name="staging",
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
 )
 def costline_settings(context: dg.AssetExecutionContext, costline: CostlineResource):
     """Mart thresholds as `costline_settings(key, value)`: replaced from catalog/settings.csv

@@ -4,20 +4,17 @@ from datetime import timedelta
 
 import dagster as dg
 
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib.marts import guardrails
 from pipelines.lib.progress import report
 from pipelines.lib.publish import stage_unit
 
 
-@dg.asset(
+@daily_asset(
     group_name="exports",
     deps=["mart_budget_status", "mart_tenant_margin"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
     kinds={"json"},
-    pool="duckdb",
 )
 def guardrails_export(context: dg.AssetExecutionContext, costline: CostlineResource):
     """One decision per budget (alert / degrade / block / none) as of the last day of the run

@@ -3,20 +3,16 @@
 import dagster as dg
 
 from pipelines.defs.checks import SCHEMA_CHECK
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib.operations import restatements
 from pipelines.lib.progress import report
 from schemas import registry
 
 
-@dg.asset(
+@daily_asset(
     group_name="operations",
     deps=["fct_cost_lines"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
     check_specs=[
         dg.AssetCheckSpec(
             SCHEMA_CHECK,

@@ -2,18 +2,14 @@
 
 import dagster as dg
 
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource
 from pipelines.lib.pricing import build_dim_prices
 
 
-@dg.asset(
+@daily_asset(
     group_name="staging",
     deps=["stg_requests"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
 )
 def dim_prices(context: dg.AssetExecutionContext, costline: CostlineResource):
     """Every list and contracted price that can apply to the models in stg_requests, with

@@ -5,7 +5,7 @@ last step, moves them and the warehouse into place (see `pipelines.lib.publish`)
 
 import dagster as dg
 
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib.progress import report
 from pipelines.lib.publish import export_partitioned, export_tables, publish_staged
@@ -24,13 +24,10 @@ PUBLISH_AFTER = [
 ]
 
 
-@dg.asset(
+@daily_asset(
     group_name="exports",
     deps=["fct_cost_lines"],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
     kinds={"parquet"},
-    pool="duckdb",
 )
 def cost_lines_export(context: dg.AssetExecutionContext, costline: CostlineResource):
     """`<output>/cost_lines/request_date=YYYY-MM-DD/part-0.parquet`, one row per request
@@ -52,13 +49,10 @@ def cost_lines_export(context: dg.AssetExecutionContext, costline: CostlineResou
     return dg.MaterializeResult(metadata={"rows": rows, "path": str(target)})
 
 
-@dg.asset(
+@daily_asset(
     group_name="exports",
     deps=PUBLISH_AFTER,
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
     kinds={"duckdb"},
-    pool="duckdb",
 )
 def warehouse_publish(context: dg.AssetExecutionContext, costline: CostlineResource):
     """Stage every mart as `<output>/marts/<name>.parquet`, then publish everything the run

@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.checks import schema_check
-from pipelines.defs.partitions import daily_partitions, single_run
+from pipelines.defs.partitions import daily_asset
 from pipelines.defs.resources import CostlineResource, window
 from pipelines.lib import catalog, warehouse
 from pipelines.lib.progress import report
@@ -26,12 +26,9 @@ CANONICAL_SCHEMA = schema_check(
 )
 
 
-@dg.asset(
+@daily_asset(
     group_name="staging",
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
     kinds={"python", "polars", "duckdb"},
-    pool="duckdb",
     check_specs=[
         dg.AssetCheckSpec(
             ROWS_ACCOUNTED,
@@ -182,18 +179,12 @@ def _schema_errors(con, start, end) -> tuple[str | None, int]:
     return errors, rows
 
 
-@dg.asset(
+@daily_asset(
     group_name="staging",
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    kinds={"python", "duckdb"},
-    pool="duckdb",
 )
 def dim_tenants(context: dg.AssetExecutionContext, costline: CostlineResource):
     """catalog/tenants.csv: tenant names, business units and cost centers. Grain: tenant_id."""
     tenants = catalog.load_tenants(costline.input_path / "catalog" / "tenants.csv")
     with costline.connect() as con:
-        con.register("incoming_tenants", tenants.to_arrow())
-        con.execute("create or replace table dim_tenants as select * from incoming_tenants")
-        con.unregister("incoming_tenants")
+        warehouse.replace_table(con, "dim_tenants", tenants)
     return dg.MaterializeResult(metadata={"tenants": len(tenants)})

@@ -3,20 +3,10 @@
 from decimal import Decimal
 
 import duckdb
-import polars as pl
 
 from pipelines.lib import warehouse
 from pipelines.lib.invoices.allocation.fx import FxRates
 from pipelines.lib.margin.figures import TABLES, Figures, compute_figures, read_inputs
-
-
-def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    """Replace table `name` with the frame's rows (types kept: decimals stay decimals)."""
-    con.register("incoming_table_rows", frame.to_arrow())
-    try:
-        con.execute(f"create or replace table {name} as select * from incoming_table_rows")
-    finally:
-        con.unregister("incoming_table_rows")
 
 
 def write_figures(
@@ -27,7 +17,7 @@ def write_figures(
     figures = compute_figures(*read_inputs(con), fx=fx, threshold=threshold)
     frames = (figures.tenants, figures.features, figures.recovery)
     for name, frame in zip(TABLES, frames, strict=True):
-        replace_table(con, name, frame)
+        warehouse.replace_table(con, name, frame)
     counts = warehouse.frame(
         con,
         "select margin_status, count(*) as n from int_tenant_margins_computed group by all "

@@ -9,6 +9,7 @@ callers read a NULL check as "passes".
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import polars as pl
@@ -26,16 +27,16 @@ def literal(value: object) -> str:
     return str(value)
 
 
-class Expr:
-    """A node of a rule: compiles to a Polars expression and to SQL text."""
+class Expr(ABC):
+    """A node of a rule: every kind compiles to a Polars expression and to SQL text."""
 
+    @abstractmethod
     def polars(self) -> pl.Expr:
         """The Polars expression."""
-        raise NotImplementedError
 
+    @abstractmethod
     def sql(self) -> str:
         """The DuckDB SQL text."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
